@@ -1,0 +1,37 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from news.models import Article, Category
+from news.services import article_picture_renditions
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "position"]
+    list_editable = ["position"]
+    search_fields = ["name"]
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = ["title", "category", "status", "published_at", "views"]
+    list_filter = ["category", "status", ("published_at", admin.DateFieldListFilter)]
+    list_select_related = ["category"]
+    search_fields = ["title"]
+    date_hierarchy = "published_at"
+    readonly_fields = ["views", "created_at", "updated_at"]
+    autocomplete_fields = ["author"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "category", "lead", "body"]}),
+        (_("Picture"), {"fields": ["picture", "picture_alt"]}),
+        (_("Publishing"), {"fields": ["status", "published_at", "author"]}),
+        (_("Statistics"), {"fields": ["views", "created_at", "updated_at"]}),
+    ]
+
+    def get_changeform_initial_data(self, request):
+        return {"author": request.user.pk, **super().get_changeform_initial_data(request)}
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if "picture" in form.changed_data:
+            article_picture_renditions(obj)

@@ -1,0 +1,52 @@
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Rss201rev2Feed
+from django.utils.translation import gettext_lazy as _
+
+from news.models import Article, Category
+
+
+class LatestNewsFeed(Feed):
+    feed_type = Rss201rev2Feed
+    title = _("Hromada: news")
+    description = _("The latest news of the community.")
+    item_count = 30
+
+    def link(self):
+        return reverse("news:article_list")
+
+    def items(self):
+        return Article.objects.published().for_listing()[: self.item_count]
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return item.lead
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return item.updated_at
+
+    def item_categories(self, item):
+        return [item.category.name]
+
+
+class CategoryNewsFeed(LatestNewsFeed):
+    def get_object(self, request, category):
+        return get_object_or_404(Category, slug=category)
+
+    def title(self, obj):
+        return _("Hromada: %(category)s") % {"category": obj.name}
+
+    def description(self, obj):
+        return obj.description or self.title(obj)
+
+    def link(self, obj):
+        return obj.get_absolute_url()
+
+    def items(self, obj):
+        return Article.objects.published().for_listing().filter(category=obj)[: self.item_count]

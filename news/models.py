@@ -1,0 +1,166 @@
+import uuid
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from news.fields import SanitizedHTMLField
+from news.slugs import unique_slug
+from news.validators import validate_image
+
+
+def picture_upload_to(instance, filename):
+    """Store pictures under unguessable names: the editor's file name never
+    reaches the URL, so drafts' pictures cannot be found by guessing."""
+    suffix = PurePosixPath(filename).suffix.lower() or ".jpg"
+    return f"news/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class Category(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=100,
+        unique=True,
+        blank=True,
+        help_text=_("Part of the address; filled from the name when left empty."),
+    )
+    position = models.PositiveSmallIntegerField(
+        _("position"), default=0, help_text=_("Sections are listed in this order.")
+    )
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(self.name, Category.objects.exclude(pk=self.pk))
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("news:category", kwargs={"category": self.slug})
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self, now=None):
+        """Articles a resident may see: published, and whose time has come.
+
+        Scheduled articles need no job to appear: the time is part of the query.
+        """
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=now or timezone.now())
+
+    def for_listing(self):
+        return self.select_related("category").defer("body")
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    title = models.CharField(_("title"), max_length=255)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=255,
+        blank=True,
+        allow_unicode=False,
+        help_text=_(
+            "Part of the address; filled from the title by the official "
+            "Ukrainian transliteration when left empty."
+        ),
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="articles", verbose_name=_("category")
+    )
+    lead = models.TextField(
+        _("lead"), max_length=600, blank=True, help_text=_("One or two sentences shown in lists.")
+    )
+    body = SanitizedHTMLField(_("body"), blank=True)
+    picture = models.ImageField(
+        _("picture"),
+        upload_to=picture_upload_to,
+        blank=True,
+        validators=[validate_image],
+        help_text=_("JPEG, PNG, GIF or WebP, at most 10 MB and 40 megapixels."),
+    )
+    picture_alt = models.CharField(
+        _("picture description"),
+        max_length=255,
+        blank=True,
+        help_text=_(
+            "What the picture shows, for readers who cannot see it. Required with a picture."
+        ),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="articles",
+        verbose_name=_("author"),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    published_at = models.DateTimeField(
+        _("publish time"),
+        default=timezone.now,
+        help_text=_("A time in the future schedules the article: it appears by itself then."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    views = models.PositiveIntegerField(_("views"), default=0, editable=False)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["category", "slug"], name="news_article_slug_per_category"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="news_article_pub_idx"),
+            models.Index(
+                fields=["category", "status", "-published_at"], name="news_article_cat_pub_idx"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(
+                self.title, Article.objects.filter(category_id=self.category_id).exclude(pk=self.pk)
+            )
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.picture and not self.picture_alt.strip():
+            raise ValidationError(
+                {"picture_alt": _("Describe the picture for readers who cannot see it.")}
+            )
+
+    def get_absolute_url(self):
+        return reverse(
+            "news:article_detail", kwargs={"category": self.category.slug, "slug": self.slug}
+        )
+
+    @property
+    def is_public(self):
+        return self.status == self.Status.PUBLISHED and self.published_at <= timezone.now()

@@ -1,0 +1,125 @@
+import json
+
+from django.conf import settings
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.utils.html import strip_tags
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_POST
+from django.views.generic import DetailView, ListView, TemplateView
+
+from news.models import Article, Category, picture_upload_to
+from news.services import article_view_register
+from news.validators import validate_image
+
+# The characters json_script escapes, so that JSON-LD cannot close its tag.
+JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+class HomeView(TemplateView):
+    template_name = "news/home.html"
+    latest_count = 10
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        latest = list(Article.objects.published().for_listing()[: self.latest_count])
+        context["featured"] = latest[0] if latest else None
+        context["latest"] = latest[1:]
+        return context
+
+
+class ArticleListView(ListView):
+    template_name = "news/article_list.html"
+    context_object_name = "articles"
+
+    def get_paginate_by(self, queryset):
+        return settings.NEWS_PAGE_SIZE
+
+    def get_queryset(self):
+        return Article.objects.published().for_listing()
+
+
+class CategoryView(ArticleListView):
+    template_name = "news/category.html"
+
+    def get_queryset(self):
+        self.category = get_object_or_404(Category, slug=self.kwargs["category"])
+        return super().get_queryset().filter(category=self.category)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(category=self.category, **kwargs)
+
+
+class ArticleDetailView(DetailView):
+    template_name = "news/article_detail.html"
+    related_count = 5
+
+    def get_object(self, queryset=None):
+        articles = Article.objects.select_related("category", "author")
+        if not self.request.user.is_staff:
+            articles = articles.published()
+        return get_object_or_404(
+            articles, category__slug=self.kwargs["category"], slug=self.kwargs["slug"]
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        article = self.object
+        context["category"] = article.category
+        context["related"] = (
+            Article.objects.published()
+            .for_listing()
+            .filter(category=article.category)
+            .exclude(pk=article.pk)[: self.related_count]
+        )
+        context["is_preview"] = not article.is_public
+        context["json_ld"] = self.json_ld(article)
+        return context
+
+    def json_ld(self, article):
+        url = self.request.build_absolute_uri(article.get_absolute_url())
+        data = {
+            "@context": "https://schema.org",
+            "@type": "NewsArticle",
+            "headline": article.title,
+            "description": article.lead or strip_tags(article.body)[:200],
+            "datePublished": article.published_at.isoformat(),
+            "dateModified": article.updated_at.isoformat(),
+            "articleSection": article.category.name,
+            "mainEntityOfPage": url,
+            "inLanguage": self.request.LANGUAGE_CODE,
+        }
+        if article.picture:
+            data["image"] = [self.request.build_absolute_uri(article.picture.url)]
+        if article.author:
+            data["author"] = {
+                "@type": "Person",
+                "name": article.author.get_full_name() or article.author.get_username(),
+            }
+        return mark_safe(json.dumps(data, ensure_ascii=False).translate(JSON_SCRIPT_ESCAPES))
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        article_view_register(request=self.request, response=response, article=self.object)
+        return response
+
+
+@require_POST
+@permission_required("news.change_article", raise_exception=True)
+def editor_image_upload(request):
+    """CKEditor 5's image upload, for editors only, with the same checks as
+    article pictures (real image, size and pixel limits)."""
+    upload = request.FILES.get("upload")
+    if upload is None:
+        raise Http404
+    try:
+        validate_image(upload)
+    except ValidationError as error:
+        return JsonResponse({"error": {"message": " ".join(error.messages)}}, status=400)
+    name = default_storage.save(
+        picture_upload_to(None, upload.name).replace("news/", "editor/", 1), upload
+    )
+    return JsonResponse({"url": default_storage.url(name)})

@@ -1,0 +1,34 @@
+from django.conf import settings
+from django.http import HttpResponse, HttpResponseServerError
+from django.template import loader
+from django.urls import reverse
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_safe
+from django.views.defaults import page_not_found as django_page_not_found
+
+
+@require_safe
+@cache_control(max_age=86400, public=True)
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        f"Disallow: /{settings.ADMIN_URL}",
+        "Disallow: /newsletter/",
+        "Disallow: /search/",
+        "Disallow: /en/search/",
+        "",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+        "",
+    ]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+def page_not_found(request, exception):
+    return django_page_not_found(request, exception, template_name="404.html")
+
+
+def server_error(request):
+    """The 500 page is rendered without a request context, so that a failing
+    database or context processor cannot fail it in turn."""
+    template = loader.get_template("500.html")
+    return HttpResponseServerError(template.render({"LANGUAGE_CODE": "uk"}))
