@@ -148,6 +148,11 @@ class Article(models.Model):
             )
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self):
+        return reverse(
+            "news:article_detail", kwargs={"category": self.category.slug, "slug": self.slug}
+        )
+
     def clean(self):
         from django.core.exceptions import ValidationError
 
@@ -155,11 +160,6 @@ class Article(models.Model):
             raise ValidationError(
                 {"picture_alt": _("Describe the picture for readers who cannot see it.")}
             )
-
-    def get_absolute_url(self):
-        return reverse(
-            "news:article_detail", kwargs={"category": self.category.slug, "slug": self.slug}
-        )
 
     @property
     def is_public(self):
