@@ -1,0 +1,165 @@
+"""The pages a resident reads: home, lists, sections, the article."""
+
+import datetime
+import json
+
+import pytest
+from django.utils import timezone
+
+from news.models import Article
+from tests.conftest import make_article, make_category
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_features_the_newest_article(client, category):
+    older = make_article(category=category, title="Старша новина")
+    newest = make_article(category=category, title="Найновіша новина", published_at=timezone.now())
+    response = client.get("/")
+    assert response.context["featured"] == newest
+    assert older in response.context["latest"]
+    html = response.content.decode()
+    assert html.index("Найновіша новина") < html.index("Старша новина")
+
+
+def test_all_news_is_paginated(client, settings, category):
+    settings.NEWS_PAGE_SIZE = 5
+    for _ in range(12):
+        make_article(category=category)
+    first = client.get("/news/")
+    assert len(first.context["articles"]) == 5
+    assert "12 новин" in first.content.decode()
+    last = client.get("/news/?page=3")
+    assert len(last.context["articles"]) == 2
+    assert client.get("/news/?page=99").status_code == 404
+    assert client.get("/news/?page=abc").status_code == 404
+
+
+def test_section_lists_only_its_articles(client, category):
+    own = make_article(category=category, title="Своя новина")
+    other = make_article(category=make_category(), title="Чужа новина")
+    response = client.get(category.get_absolute_url())
+    assert own in response.context["articles"]
+    assert other not in response.context["articles"]
+    assert "1 новина" in response.content.decode()
+
+
+def test_unknown_section_is_404(client):
+    assert client.get("/news/nemaie-takoho/").status_code == 404
+
+
+def test_article_page_shows_what_the_seed_page_shows(client, category):
+    article = make_article(
+        category=category,
+        title="Громада уклала угоду",
+        body="<p>Повний текст угоди.</p>",
+        published_at=timezone.make_aware(datetime.datetime(2023, 7, 18, 10, 46)),
+    )
+    article.views = 261
+    article.save()
+    related = [make_article(category=category, title=f"Інша новина {i}") for i in range(6)]
+    response = client.get(article.get_absolute_url())
+    html = response.content.decode()
+    assert "<h1>Громада уклала угоду</h1>" in html
+    assert "18.07.2023 10:46" in html
+    assert "Переглядів:" in html
+    assert "Повний текст угоди." in html
+    assert "Назад до розділу" in html
+    assert f'href="{category.get_absolute_url()}"' in html
+    assert "Останні новини з категорії:" in html
+    shown = list(response.context["related"])
+    assert len(shown) == 5
+    assert article not in shown
+    assert set(shown) <= set(related)
+
+
+def test_draft_and_future_articles_are_404_for_residents(client, category):
+    draft = make_article(category=category, status=Article.Status.DRAFT)
+    future = make_article(
+        category=category, published_at=timezone.now() + datetime.timedelta(days=1)
+    )
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    assert client.get(future.get_absolute_url()).status_code == 404
+
+
+def test_staff_may_preview_a_draft(client, staff_user, category):
+    draft = make_article(category=category, status=Article.Status.DRAFT, title="Чернетка звіту")
+    client.force_login(staff_user)
+    response = client.get(draft.get_absolute_url())
+    assert response.status_code == 200
+    assert "Попередній перегляд" in response.content.decode()
+
+
+def test_article_meta_opengraph_jsonld_and_canonical(client, category):
+    article = make_article(category=category, title="Назва </script><script>alert(1)</script>")
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert '<meta property="og:type" content="article">' in html
+    assert (
+        f'<link rel="canonical" href="http://testserver{article.get_absolute_url()}">'
+        in html.replace("http://127.0.0.1:8000", "http://testserver")
+    )
+    start = html.index('<script type="application/ld+json">') + len(
+        '<script type="application/ld+json">'
+    )
+    payload = html[start : html.index("</script>", start)]
+    data = json.loads(payload)
+    assert data["@type"] == "NewsArticle"
+    assert data["headline"] == article.title
+    assert "<script>alert(1)" not in html
+
+
+def test_english_version_under_en_prefix(client, article):
+    response = client.get("/en/" + article.get_absolute_url().lstrip("/"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="en">' in html
+    assert "Back to the section" in html
+
+
+def test_ukrainian_plural_forms(client, category):
+    from django.template import Context, Template
+    from django.utils import translation
+
+    template = Template("{% load news_tags %}{% news_count n %}")
+    with translation.override("uk"):
+        rendered = [template.render(Context({"n": n})) for n in (1, 2, 5, 11, 21, 22, 25)]
+    assert rendered == [
+        "1 новина",
+        "2 новини",
+        "5 новин",
+        "11 новин",
+        "21 новина",
+        "22 новини",
+        "25 новин",
+    ]
+
+
+def test_dates_written_out_use_the_genitive(client, category):
+    make_article(
+        category=category,
+        published_at=timezone.make_aware(datetime.datetime(2023, 7, 18, 10, 46)),
+    )
+    assert "18 липня 2023" in client.get("/news/").content.decode()
+
+
+def test_home_page_query_count_is_bounded(client, django_assert_max_num_queries, category):
+    for _ in range(15):
+        make_article(category=category)
+    with django_assert_max_num_queries(8):
+        assert client.get("/").status_code == 200
+
+
+def test_article_page_query_count_is_bounded(client, django_assert_max_num_queries, article):
+    for _ in range(8):
+        make_article(category=article.category)
+    with django_assert_max_num_queries(10):
+        assert client.get(article.get_absolute_url()).status_code == 200
+
+
+def test_list_page_query_count_does_not_grow_with_articles(
+    client, django_assert_max_num_queries, category
+):
+    for _ in range(30):
+        make_article(category=make_category())
+    with django_assert_max_num_queries(8):
+        assert client.get("/news/").status_code == 200
