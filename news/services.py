@@ -41,37 +41,41 @@ def _viewed_today(request, today: str) -> set[int]:
     return {int(i) for i in ids.split(",") if i.isdigit()}
 
 
-def article_view_register(*, request, response, article: Article) -> bool:
+def article_view_register(*, request, article: Article) -> str | None:
     """Count one view per visitor per article per Kyiv day.
 
     The visitor is known by a signed cookie listing today's articles, so no
     login or session row is needed. Bots, HEAD requests and staff previews are
-    not counted. The increment is one ``UPDATE … SET views = views + 1``.
-    Returns whether the view was counted.
+    not counted. The increment is one ``UPDATE … SET views = views + 1``; the
+    article in hand shows the new count. Returns the cookie value to set when
+    the view was counted, else None.
     """
     if request.method != "GET" or is_bot(request) or not article.is_public:
-        return False
+        return None
     if request.user.is_authenticated and request.user.is_staff:
-        return False
+        return None
     today = timezone.localdate().isoformat()
     seen = _viewed_today(request, today)
     if article.pk in seen:
-        return False
+        return None
     Article.objects.filter(pk=article.pk).update(views=F("views") + 1)
+    article.views += 1
     seen.add(article.pk)
-    ids = ",".join(str(i) for i in sorted(seen)[-VIEWED_COOKIE_MAX_IDS:])
-    tomorrow = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-    tomorrow += datetime.timedelta(days=1)
+    return f"{today}:{','.join(str(i) for i in sorted(seen)[-VIEWED_COOKIE_MAX_IDS:])}"
+
+
+def viewed_cookie_set(response, value: str, *, secure: bool) -> None:
+    """Remember today's viewed articles until the Kyiv midnight."""
+    midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     response.set_signed_cookie(
         VIEWED_COOKIE,
-        f"{today}:{ids}",
+        value,
         salt=VIEWED_COOKIE_SALT,
-        expires=tomorrow,
+        expires=midnight + datetime.timedelta(days=1),
         httponly=True,
         samesite="Lax",
-        secure=request.is_secure(),
+        secure=secure,
     )
-    return True
 
 
 def rendition_name(name: str, width: int) -> str:

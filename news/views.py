@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView, TemplateView
 
 from news.models import Article, Category, picture_upload_to
-from news.services import article_view_register
+from news.services import article_view_register, viewed_cookie_set
 from news.validators import validate_image
 
 # The characters json_script escapes, so that JSON-LD cannot close its tag.
@@ -104,9 +104,12 @@ class ArticleDetailView(DetailView):
             json.dumps(data, ensure_ascii=False).translate(JSON_SCRIPT_ESCAPES)
         )
 
-    def render_to_response(self, context, **response_kwargs):
-        response = super().render_to_response(context, **response_kwargs)
-        article_view_register(request=self.request, response=response, article=self.object)
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        viewed = article_view_register(request=request, article=self.object)
+        response = self.render_to_response(self.get_context_data(object=self.object))
+        if viewed:
+            viewed_cookie_set(response, viewed, secure=request.is_secure())
         return response
 
 

@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "portal.middleware.AdminContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -202,14 +203,16 @@ FILE_UPLOAD_PERMISSIONS = 0o644
 
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Громада <news@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-# Django 6.1's MAILERS: SMTP when EMAIL_HOST is set, else the console.
-if os.environ.get("EMAIL_HOST"):
+# Django 6.1's MAILERS: SMTP when EMAIL_HOST is set, else the console while
+# developing; in production without EMAIL_HOST, the server's own MTA on
+# localhost:25 (the console would silently drop residents' mail).
+if os.environ.get("EMAIL_HOST") or not DEBUG:
     MAILERS = {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "OPTIONS": {
-                "host": os.environ["EMAIL_HOST"],
-                "port": env_int("EMAIL_PORT", 587),
+                "host": os.environ.get("EMAIL_HOST", "localhost"),
+                "port": env_int("EMAIL_PORT", 587 if os.environ.get("EMAIL_HOST") else 25),
                 "username": os.environ.get("EMAIL_HOST_USER", ""),
                 "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
                 "use_tls": env_bool("EMAIL_USE_TLS", False),

@@ -27,9 +27,14 @@ def _test_settings(settings, tmp_path_factory):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     from django.core.cache import cache
+    from django.utils import translation
 
     cache.clear()
+    # A request under /en/ leaves English active in this thread; reverse()
+    # in the next test would then build /en/ addresses.
+    translation.activate("uk")
     yield
+    translation.deactivate()
     cache.clear()
 
 
@@ -92,3 +97,14 @@ def tmp_dir():
     path = tempfile.mkdtemp()
     yield path
     shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
+def editors_group(db):
+    """The editors' group of the migration (re-created after a transactional
+    test flushed the tables)."""
+    from django.contrib.auth.models import Group, Permission
+
+    from portal.roles import editors_group_sync
+
+    return editors_group_sync(Group, Permission)

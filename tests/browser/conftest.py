@@ -14,6 +14,10 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+RESIDENT_USER_AGENT = (
+    "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/156.0 Mobile Safari/537.36"
+)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -53,6 +57,9 @@ def new_page(browser, live_server):
             java_script_enabled=java_script_enabled,
             locale="uk-UA",
             timezone_id="Europe/Kyiv",
+            # Headless Chromium names itself "HeadlessChrome", which the view
+            # counter rightly treats as a bot; a resident's browser does not.
+            user_agent=options.pop("user_agent", RESIDENT_USER_AGENT),
             **options,
         )
         context.set_default_timeout(15_000)
