@@ -65,4 +65,4 @@ def test_the_view_count_is_read_only_and_view_on_site_is_offered(client, editor,
     client.force_login(editor)
     html = client.get(f"/admin/news/article/{article.pk}/change/").content.decode()
     assert 'name="views"' not in html
-    assert f"/admin/r/" in html
+    assert "/admin/r/" in html
