@@ -8,6 +8,7 @@ site (as ``runserver`` does, without the autoreloader).
 import importlib
 import os
 import secrets
+import signal
 import subprocess
 import sys
 
@@ -48,6 +49,8 @@ class Command(BaseCommand):
         if no_serve:
             return
         worker = self.start_worker()
+        # Stop the worker with the server, also when we are stopped by SIGTERM.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         try:
             call_command("runserver", addrport, use_reloader=False)
         finally:
@@ -95,7 +98,7 @@ class Command(BaseCommand):
     def start_worker(self):
         """The background worker of django.tasks: RQ's when Redis is configured,
         else the database worker of django-tasks-db."""
-        command = "rqworker" if settings.REDIS_URL else "db_worker"
+        command = ["rqworker"] if settings.REDIS_URL else ["db_worker", "--no-reload"]
         manage = os.path.join(settings.BASE_DIR, "manage.py")
-        self.stdout.write(f"Starting the task worker ({command}).")
-        return subprocess.Popen([sys.executable, manage, command], env=os.environ.copy())
+        self.stdout.write(f"Starting the task worker ({command[0]}).")
+        return subprocess.Popen([sys.executable, manage, *command], env=os.environ.copy())
