@@ -16,6 +16,7 @@ fails.
 import json
 import os
 import re
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +27,9 @@ from tests.conftest import make_article, make_category, make_image_upload
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-AXE_JS = Path(__file__).resolve().parents[2] / "tools/a11y/node_modules/axe-core/axe.min.js"
+TOOLS = Path(__file__).resolve().parents[2] / "tools/a11y/node_modules"
+AXE_JS = TOOLS / "axe-core/axe.min.js"
+VNU_JAR = TOOLS / "vnu-jar/build/dist/vnu.jar"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 AXE_RUN = (
     "axe.run(document, {runOnly: {type: 'tag', values: "
@@ -78,13 +81,15 @@ def require(*names: str) -> None:
         pytest.skip(f"pending: URL name {', '.join(missing)} does not exist yet")
 
 
-def axe_tool_path() -> Path:
-    if not AXE_JS.exists():
-        message = f"axe-core is not installed ({AXE_JS}): run `npm ci --prefix tools/a11y`"
+def tool_path(tool: Path) -> Path:
+    """The npm-installed checker; without it the test is skipped, unless
+    ``A11Y_TOOLS_REQUIRED`` is set (as .ci/run does after ``npm ci``)."""
+    if not tool.exists():
+        message = f"{tool} is not installed: run `npm ci --prefix tools/a11y`"
         if os.environ.get("A11Y_TOOLS_REQUIRED"):
             pytest.fail(message)
         pytest.skip(message)
-    return AXE_JS
+    return tool
 
 
 def describe_violations(violations: list[dict]) -> str:
@@ -103,7 +108,7 @@ def describe_violations(violations: list[dict]) -> str:
 
 
 def run_axe(page) -> list[dict]:
-    page.add_script_tag(path=str(axe_tool_path()))
+    page.add_script_tag(path=str(tool_path(AXE_JS)))
     return page.evaluate(AXE_RUN)["violations"]
 
 
@@ -323,7 +328,7 @@ def _fetch(page, visit: Visit):
 
 @pytest.mark.parametrize("page_type", PAGE_TYPES, ids=lambda f: f.__name__)
 def test_page_meets_wcag_21_aa(new_page, page_type, failing_urlconf):
-    axe_tool_path()
+    tool_path(AXE_JS)
     # axe is injected as an inline script, which the portal's CSP rightly refuses.
     page = new_page(bypass_csp=True)
     visit = page_type(page)
@@ -331,6 +336,24 @@ def test_page_meets_wcag_21_aa(new_page, page_type, failing_urlconf):
     violations = run_axe(page)
     assert not violations, f"axe-core on {visit.url}:\n{describe_violations(violations)}"
     check_page_structure(page, visit.url)
+
+
+@pytest.mark.parametrize("page_type", PAGE_TYPES, ids=lambda f: f.__name__)
+def test_page_is_valid_html(new_page, page_type, failing_urlconf, tmp_path):
+    """The Nu HTML Checker (vnu.jar) finds no error in the HTML the server sends."""
+    vnu = tool_path(VNU_JAR)
+    page = new_page(java_script_enabled=False)
+    visit = page_type(page)
+    source = tmp_path / "page.html"
+    source.write_bytes(_fetch(page, visit).body())
+    checked = subprocess.run(
+        ["java", "-jar", str(vnu), "--errors-only", "--format", "text", str(source)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    report = (checked.stdout + checked.stderr).replace(f"file:{source}", visit.url)
+    assert checked.returncode == 0, f"vnu on {visit.url}:\n{report}"
 
 
 @pytest.mark.parametrize(
