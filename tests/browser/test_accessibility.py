@@ -383,3 +383,21 @@ def test_url_name_exists_tells_pending_apps_from_landed_ones():
     assert url_name_exists("news:article_detail")
     assert not url_name_exists("news:no_such_view")
     assert not url_name_exists("no_such_app:list")
+
+
+def test_an_article_prints_without_navigation(page):
+    _, article = _section_with_articles()
+    page.goto(article.get_absolute_url())
+    page.emulate_media(media="print")
+    for hidden in (".main-nav", ".sidebar", ".site-search", ".related", ".skip-link", "form"):
+        for element in page.locator(hidden).all():
+            assert not element.is_visible(), f"{hidden} is printed"
+    assert page.get_by_role("heading", level=1).is_visible()
+    assert page.locator(".article__body").is_visible()
+    assert page.locator(".site-name").is_visible()
+    # A printed link cannot be clicked: its address follows it.
+    after = page.evaluate(
+        "getComputedStyle(document.querySelector('.article__body a'), '::after').content"
+    )
+    assert "example.org/skver" in after
+    assert page.pdf(format="A4")[:4] == b"%PDF"
