@@ -401,3 +401,16 @@ def test_an_article_prints_without_navigation(page):
     )
     assert "example.org/skver" in after
     assert page.pdf(format="A4")[:4] == b"%PDF"
+
+
+def test_ukrainian_content_is_marked_as_such_on_english_pages(page):
+    """WCAG 3.1.2: under /en/ the interface is English but the articles stay
+    Ukrainian, so a screen reader must switch its voice for them."""
+    _, article = _section_with_articles()
+    page.goto("/en" + article.get_absolute_url())
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("h1").get_attribute("lang") == "uk"
+    assert page.locator(".article__body").get_attribute("lang") == "uk"
+    assert page.get_by_role("link", name="Back to the section").get_attribute("lang") is None
+    page.goto(article.get_absolute_url())
+    assert page.locator("h1").get_attribute("lang") is None
