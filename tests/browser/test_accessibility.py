@@ -133,13 +133,24 @@ PAGE_FACTS = """() => {
   };
 }"""
 
+# Elements wider than the window, except those inside a box that scrolls on
+# its own (a wide data table may, WCAG 1.4.10 exempts it) and hidden ones.
 OVERFLOW = """() => {
   const width = document.documentElement.clientWidth;
-  return [...document.querySelectorAll('body *')]
+  const scrollsOnItsOwn = (el) => {
+    for (let box = el.parentElement; box; box = box.parentElement) {
+      if (['auto', 'scroll'].includes(getComputedStyle(box).overflowX)) return true;
+    }
+    return false;
+  };
+  const wide = [...document.querySelectorAll('body *')]
     .filter((el) => el.getBoundingClientRect().right > width + 1
                     && getComputedStyle(el).position !== 'absolute'
-                    && !el.closest('.visually-hidden, .skip-link'))
+                    && !el.closest('.visually-hidden, .skip-link')
+                    && !scrollsOnItsOwn(el))
     .slice(0, 5).map((el) => el.outerHTML.slice(0, 120));
+  if (document.documentElement.scrollWidth > width + 1) wide.push('the page scrolls sideways');
+  return wide;
 }"""
 
 
