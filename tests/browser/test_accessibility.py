@@ -13,15 +13,18 @@ Each page type is one parameter. A page type whose app has not landed yet
 fails.
 """
 
+import importlib
+import io
 import json
 import os
 import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
-from django.urls import path, reverse
+from django.urls import Resolver404, path, resolve, reverse
 
 from tests.conftest import make_article, make_category, make_image_upload
 
@@ -191,10 +194,12 @@ def check_page_structure(page, url: str) -> None:
 
 @dataclass
 class Visit:
+    """Where a page type is: a URL to open, or a page the builder already
+    reached itself (by submitting a form), with the server's response."""
+
     url: str
     status: int = 200
-    method: str = "get"
-    form: dict | None = None
+    response: object = None
 
 
 # --- Page types: each arranges what the page shows and returns where to go.
@@ -220,6 +225,34 @@ def _section_with_articles():
     for number in range(13):
         make_article(category=section, title=f"Подія громади номер {number + 1}")
     return section, article
+
+
+def load_demo(app: str) -> None:
+    """The app's own demo content (``<app>/demo.py``), as ``manage.py demo`` loads it."""
+    try:
+        module = importlib.import_module(f"{app}.demo")
+    except ModuleNotFoundError:
+        pytest.skip(f"pending: {app}/demo.py does not exist yet")
+    module.load(io.StringIO())
+
+
+def rebuild_search_index() -> None:
+    from django.core.management import call_command, get_commands
+
+    if "rebuild_search_index" in get_commands():
+        call_command("rebuild_search_index", stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def find_link(page, url: str, view_name: str) -> str:
+    """Open ``url`` and return the first link on it to a page of ``view_name``."""
+    page.goto(url)
+    for href in page.eval_on_selector_all("a[href^='/']", "links => links.map(a => a.pathname)"):
+        try:
+            if resolve(href).view_name == view_name:
+                return href
+        except Resolver404:
+            continue
+    pytest.fail(f"no link to a {view_name} page on {url}")
 
 
 def home(page):
@@ -262,26 +295,28 @@ def server_error(page):
 
 
 def document_registry(page):
-    require("documents:list")
-    _make_documents()
+    require("documents:list", "documents:detail")
+    load_demo("documents")
     return Visit(reverse("documents:list"))
 
 
 def document_detail(page):
     require("documents:list", "documents:detail")
-    document = _make_documents()
-    return Visit(document.get_absolute_url())
+    load_demo("documents")
+    return Visit(find_link(page, reverse("documents:list"), "documents:detail"))
 
 
 def search_with_results(page):
     require("search:results")
     _section_with_articles()
+    rebuild_search_index()
     return Visit(reverse("search:results") + "?q=липи")
 
 
 def search_without_results(page):
     require("search:results")
     _section_with_articles()
+    rebuild_search_index()
     return Visit(reverse("search:results") + "?q=жирафа")
 
 
@@ -290,25 +325,30 @@ def search_with_error(page):
     return Visit(reverse("search:results") + "?q=")
 
 
+def _document_word(page) -> str:
+    """A word of a demo document's title, to search the documents for."""
+    load_demo("documents")
+    rebuild_search_index()
+    page.goto(reverse("documents:list"))
+    title = page.locator("main a[href]").filter(has_text=re.compile(r"\w{6,}")).first.inner_text()
+    return max(re.findall(r"\w+", title), key=len)
+
+
 def document_search_with_results(page):
-    require("search:documents")
-    _make_documents()
-    return Visit(reverse("search:documents") + "?q=бюджет")
+    require("search:documents", "documents:list")
+    return Visit(reverse("search:documents") + "?q=" + quote(_document_word(page)))
 
 
 def document_search_without_results(page):
-    require("search:documents")
-    _make_documents()
+    require("search:documents", "documents:list")
+    load_demo("documents")
+    rebuild_search_index()
     return Visit(reverse("search:documents") + "?q=жирафа")
 
 
 def document_search_with_error(page):
     require("search:documents")
-    return Visit(reverse("search:documents") + "?q=" + "%22" * 3)
-
-
-def _make_documents():
-    pytest.skip("pending: the documents app has no models yet")
+    return Visit(reverse("search:documents") + "?q=" + quote('"*" AND'))
 
 
 PAGE_TYPES = [
@@ -332,7 +372,7 @@ PAGE_TYPES = [
 
 
 def _fetch(page, visit: Visit):
-    response = page.goto(visit.url)
+    response = visit.response or page.goto(visit.url)
     assert response.status == visit.status, f"{visit.url} answered {response.status}"
     return response
 
