@@ -21,7 +21,7 @@ import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import pytest
 from django.urls import Resolver404, path, resolve, reverse
@@ -232,7 +232,7 @@ def load_demo(app: str) -> None:
     try:
         module = importlib.import_module(f"{app}.demo")
     except ModuleNotFoundError:
-        pytest.skip(f"pending: {app}/demo.py does not exist yet")
+        pytest.fail(f"{app}/demo.py is missing: the page type needs the app's demo content")
     module.load(io.StringIO())
 
 
@@ -243,16 +243,23 @@ def rebuild_search_index() -> None:
         call_command("rebuild_search_index", stdout=io.StringIO(), stderr=io.StringIO())
 
 
-def find_link(page, url: str, view_name: str) -> str:
-    """Open ``url`` and return the first link on it to a page of ``view_name``."""
+def find_links(page, url: str, view_name: str) -> list[str]:
+    """Open ``url`` and return its links to pages of ``view_name``."""
     page.goto(url)
+    found = []
     for href in page.eval_on_selector_all("a[href^='/']", "links => links.map(a => a.pathname)"):
         try:
-            if resolve(href).view_name == view_name:
-                return href
+            if resolve(href).view_name == view_name and href not in found:
+                found.append(href)
         except Resolver404:
             continue
-    pytest.fail(f"no link to a {view_name} page on {url}")
+    return found
+
+
+def find_link(page, url: str, view_name: str) -> str:
+    links = find_links(page, url, view_name)
+    assert links, f"no link to a {view_name} page on {url}"
+    return links[0]
 
 
 def home(page):
@@ -335,12 +342,12 @@ def _document_word(page) -> str:
 
 
 def document_search_with_results(page):
-    require("search:documents", "documents:list")
+    require("search:documents", "documents:detail")
     return Visit(reverse("search:documents") + "?q=" + quote(_document_word(page)))
 
 
 def document_search_without_results(page):
-    require("search:documents", "documents:list")
+    require("search:documents", "documents:detail")
     load_demo("documents")
     rebuild_search_index()
     return Visit(reverse("search:documents") + "?q=жирафа")
@@ -349,6 +356,140 @@ def document_search_without_results(page):
 def document_search_with_error(page):
     require("search:documents")
     return Visit(reverse("search:documents") + "?q=" + quote('"*" AND'))
+
+
+def _poll_pages(page) -> tuple[list[str], list[str]]:
+    """The demo polls' own pages: those that still take a vote, and the rest."""
+    load_demo("polls")
+    links = {
+        link
+        for source in (reverse("news:home"), reverse("polls:archive"))
+        for link in find_links(page, source, "polls:detail")
+    }
+    open_polls, closed_polls = [], []
+    for link in sorted(links):
+        page.goto(link)
+        has_form = page.locator("main input[type=radio]").count() > 0
+        (open_polls if has_form else closed_polls).append(link)
+    return open_polls, closed_polls
+
+
+def poll_open(page):
+    require("polls:detail")
+    open_polls, _ = _poll_pages(page)
+    assert open_polls, "no open poll among the demo polls"
+    return Visit(open_polls[0])
+
+
+def poll_voted(page):
+    require("polls:detail")
+    open_polls, _ = _poll_pages(page)
+    page.goto(open_polls[0])
+    form = page.locator("main form").filter(has=page.locator("input[type=radio]"))
+    form.locator("input[type=radio]").first.check()
+    # Submitted as without JavaScript: a POST, a redirect back, a message.
+    with page.expect_navigation() as navigation:
+        form.evaluate("f => f.submit()")
+    return Visit(page.url, response=navigation.value)
+
+
+def poll_closed(page):
+    require("polls:detail")
+    _, closed_polls = _poll_pages(page)
+    assert closed_polls, "no closed poll among the demo polls"
+    return Visit(closed_polls[0])
+
+
+def poll_archive(page):
+    require("polls:archive", "polls:detail")
+    load_demo("polls")
+    return Visit(reverse("polls:archive"))
+
+
+NEWSLETTER_EMAIL = "meshkanka@example.com"
+
+
+def _newsletter_form(page):
+    return page.locator("form").filter(has=page.locator("input[type=email]")).first
+
+
+def _sign_up(page, email=NEWSLETTER_EMAIL):
+    _section_with_articles()
+    page.goto(reverse("news:home"))
+    form = _newsletter_form(page)
+    form.locator("input[type=email]").fill(email)
+    with page.expect_navigation() as navigation:
+        form.evaluate("f => f.submit()")
+    return navigation.value
+
+
+def _mailed_links() -> dict[str, str]:
+    """The portal's own links in the mail sent so far, by URL name."""
+    from django.core import mail
+
+    links = {}
+    for message in mail.outbox:
+        texts = [message.body] + [content for content, _ in getattr(message, "alternatives", [])]
+        for text in texts:
+            for url in re.findall(r"https?://[^\s\"'<>]+", str(text)):
+                path = urlsplit(url.replace("&amp;", "&"))
+                try:
+                    name = resolve(path.path).view_name
+                except Resolver404:
+                    continue
+                links.setdefault(name, path.path + (f"?{path.query}" if path.query else ""))
+    return links
+
+
+def _follow_mailed_link(page, word: str):
+    """Open the mailed link whose URL name contains ``word``; where its page
+    asks for a click to confirm (so that mail scanners change nothing), click."""
+    links = _mailed_links()
+    matching = [path for name, path in links.items() if word in name]
+    assert matching, f"no mailed link with {word!r} in its URL name among {sorted(links)}"
+    page.goto(matching[0])
+    form = page.locator("main form[method=post], main form[method=POST]")
+    if form.count() and page.locator("main input[type=email]").count() == 0:
+        with page.expect_navigation() as navigation:
+            form.first.evaluate("f => f.submit()")
+        return Visit(page.url, response=navigation.value)
+    return Visit(matching[0])
+
+
+def newsletter_signed_up(page):
+    require("newsletter:signup")
+    response = _sign_up(page)
+    return Visit(page.url, response=response)
+
+
+def newsletter_signup_error(page):
+    require("newsletter:signup")
+    response = _sign_up(page, email="ne-adresa@")
+    return Visit(page.url, status=response.status, response=response)
+
+
+def newsletter_confirmed(page):
+    require("newsletter:signup")
+    _sign_up(page)
+    return _follow_mailed_link(page, "confirm")
+
+
+def newsletter_preferences(page):
+    require("newsletter:signup")
+    _sign_up(page)
+    _follow_mailed_link(page, "confirm")
+    links = _mailed_links()
+    names = [name for name in links if "prefer" in name]
+    if not names:
+        return Visit(find_links(page, page.url, "newsletter:preferences")[0])
+    return Visit(links[names[0]])
+
+
+def newsletter_unsubscribed(page):
+    require("newsletter:signup")
+    _sign_up(page)
+    _follow_mailed_link(page, "confirm")
+    return _follow_mailed_link(page, "unsubscribe")
 
 
 PAGE_TYPES = [
@@ -366,6 +507,15 @@ PAGE_TYPES = [
     document_search_with_results,
     document_search_without_results,
     document_search_with_error,
+    poll_open,
+    poll_voted,
+    poll_closed,
+    poll_archive,
+    newsletter_signed_up,
+    newsletter_signup_error,
+    newsletter_confirmed,
+    newsletter_preferences,
+    newsletter_unsubscribed,
     not_found,
     server_error,
 ]
