@@ -115,3 +115,55 @@ def test_a_resident_reads_an_article_and_searches_with_the_keyboard_alone(page):
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(re.escape(reverse("search:results")) + r"\?q=.+"))
     expect(page.get_by_role("heading", level=1)).to_be_visible()
+
+
+def _require(*names: str) -> None:
+    from tests.browser.test_accessibility import require
+
+    require(*names)
+
+
+def test_a_resident_reads_votes_subscribes_and_searches_with_the_keyboard_alone(page):
+    """The whole journey of the issue: reach an article, vote in the sidebar
+    poll, subscribe to the newsletter, search the site."""
+    _require("polls:detail", "newsletter:signup")
+    import io
+
+    from django.core import mail
+
+    from polls import demo as polls_demo
+
+    section = make_category(name="Новини громад", slug="novyny-hromad")
+    article = make_article(category=section, title="У сквері висадили двадцять лип")
+    polls_demo.load(io.StringIO())
+
+    page.goto("/")
+    tab_to(page, named(article.title))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text(article.title)
+
+    # The poll in the sidebar: Tab to the first choice, Space to pick it,
+    # Tab to the button, Enter to vote.
+    sidebar = page.locator("aside")
+    tab_to(page, lambda facts: facts["tag"] == "input" and facts["type"] == "radio")
+    page.keyboard.press("Space")
+    assert sidebar.locator("input[type=radio]:checked").count() == 1
+    tab_to(page, lambda facts: facts["tag"] == "button" and facts["name"] == "Голосувати")
+    page.keyboard.press("Enter")
+    expect(sidebar.locator("input[type=radio]")).to_have_count(0)
+    expect(sidebar).to_contain_text("%")
+
+    # The newsletter: Tab to the e-mail field, type, Tab to the button, Space.
+    tab_to(page, lambda facts: facts["tag"] == "input" and facts["type"] == "email")
+    page.keyboard.type("meshkanets@example.com")
+    tab_to(page, lambda facts: facts["tag"] == "button" and facts["name"] == "Підписатися")
+    page.keyboard.press("Space")
+    expect(page.get_by_role("status").or_(page.get_by_role("alert")).first).to_be_visible()
+    assert [message.to for message in mail.outbox] == [["meshkanets@example.com"]]
+
+    # And the search, back in the header.
+    tab_to(page, lambda facts: facts["name"] == "Пошук по сайту", backwards=True)
+    page.keyboard.type("липи")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(re.escape(reverse("search:results")) + r"\?q=.+"))
+    expect(page.get_by_role("link", name=article.title)).to_be_visible()
