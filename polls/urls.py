@@ -1,9 +1,11 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from polls import views
 
 app_name = "polls"
 
-# Placeholder until issue #4 lands the polls.
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="polls/placeholder.html"), name="archive"),
+    path("", views.PollArchiveView.as_view(), name="archive"),
+    path("<int:pk>/", views.PollDetailView.as_view(), name="detail"),
+    path("<int:pk>/vote/", views.vote, name="vote"),
 ]
