@@ -359,19 +359,13 @@ def document_search_with_error(page):
 
 
 def _poll_pages(page) -> tuple[list[str], list[str]]:
-    """The demo polls' own pages: those that still take a vote, and the rest."""
+    """The demo polls' own pages: the current poll (open), and the closed ones."""
+    from polls.models import Poll
+
     load_demo("polls")
-    links = {
-        link
-        for source in (reverse("news:home"), reverse("polls:archive"))
-        for link in find_links(page, source, "polls:detail")
-    }
-    open_polls, closed_polls = [], []
-    for link in sorted(links):
-        page.goto(link)
-        has_form = page.locator("main input[type=radio]").count() > 0
-        (open_polls if has_form else closed_polls).append(link)
-    return open_polls, closed_polls
+    current = Poll.objects.current()
+    closed = Poll.objects.closed().order_by("-closes_at")
+    return [current.get_absolute_url()], [poll.get_absolute_url() for poll in closed]
 
 
 def poll_open(page):
