@@ -1,5 +1,12 @@
+import logging
+
+from django import db
 from django.conf import settings
+from django.http import HttpResponse
+from django.template import loader
 from django.utils.csp import CSP
+
+logger = logging.getLogger("portal.database")
 
 
 class AdminContentSecurityPolicyMiddleware:
@@ -20,3 +27,64 @@ class AdminContentSecurityPolicyMiddleware:
         if request.path.startswith(self.prefix) and not hasattr(response, "_csp_config"):
             response._csp_config = self.policy
         return response
+
+
+class PermissionsPolicyMiddleware:
+    """Send ``Permissions-Policy`` from ``settings.SECURE_PERMISSIONS_POLICY``
+    (a feature name → list of allowed origins; an empty list switches the
+    feature off), issue #7. Django has no setting of its own for it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.header = ", ".join(
+            f"{feature}=({' '.join(origins)})"
+            for feature, origins in getattr(settings, "SECURE_PERMISSIONS_POLICY", {}).items()
+        )
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.header:
+            response.headers.setdefault("Permissions-Policy", self.header)
+        return response
+
+
+def is_database_unavailable(exception: BaseException | None) -> bool:
+    """True for the errors of a database that is down, unreachable or locked —
+    faults that pass by themselves — but not for a bug such as a bad query."""
+    if isinstance(exception, (db.OperationalError, db.InterfaceError)):
+        return True
+    return isinstance(exception, db.DatabaseError) and "locked" in str(exception).lower()
+
+
+def database_unavailable_response() -> HttpResponse:
+    """The short Ukrainian 503 page. Rendered without a request context, so
+    that no context processor touches the database that has just failed."""
+    response = HttpResponse(
+        loader.get_template("503.html").render({}),
+        status=503,
+        content_type="text/html; charset=utf-8",
+    )
+    response["Retry-After"] = str(settings.DATABASE_UNAVAILABLE_RETRY_AFTER)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    """Turn a database outage into a 503 with ``Retry-After`` (issue #7).
+
+    Django closes a connection that raised such an error at the end of the
+    request, so the next request connects afresh: the site recovers by itself
+    when the database returns. Errors raised outside views (in another
+    middleware) reach ``portal.views.server_error``, which answers the same."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if is_database_unavailable(exception):
+            logger.error("Database unavailable: %s", exception, exc_info=exception)
+            return database_unavailable_response()
+        return None

@@ -8,6 +8,7 @@ in the README; ``manage.py check --deploy`` is then clean.
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -79,6 +80,8 @@ INSTALLED_APPS = [
     "search",
     "polls",
     "newsletter",
+    # Login throttling for the admin (issue #7); last, so its lockout template can be overridden.
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -93,6 +96,11 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "portal.middleware.AdminContentSecurityPolicyMiddleware",
+    # Issue #7: Permissions-Policy on every response; a 503 page when the database is away
+    # (last, so that it sees a view's exception first); axes last, as its docs ask.
+    "portal.middleware.PermissionsPolicyMiddleware",
+    "portal.middleware.DatabaseUnavailableMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -237,6 +245,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+# django-axes (issue #7): the standalone backend must come first; it refuses a
+# login while the address or the username is locked out.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+# Two separate counters: one per address, one per username (either locks).
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "portal/lockout.html"
+AXES_HTTP_RESPONSE_CODE = 429
+# The same visitor address as the portal's own rate limits (trusted proxies only).
+AXES_CLIENT_IP_CALLABLE = "portal.client_ip.client_ip"
+AXES_SENSITIVE_PARAMETERS = ["password"]
 
 # --- Security -------------------------------------------------------------------
 
@@ -244,6 +268,21 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Sent by portal.middleware.PermissionsPolicyMiddleware: the portal uses no device APIs.
+SECURE_PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "browsing-topics": [],
+    "camera": [],
+    "display-capture": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "microphone": [],
+    "payment": [],
+    "usb": [],
+}
+# Seconds a resident is asked to wait when the database is unavailable (the 503 page).
+DATABASE_UNAVAILABLE_RETRY_AFTER = 30
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CSP = {
     "default-src": [CSP.SELF],

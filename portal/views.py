@@ -1,3 +1,5 @@
+import sys
+
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseServerError
 from django.template import loader
@@ -5,6 +7,8 @@ from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 from django.views.defaults import page_not_found as django_page_not_found
+
+from portal.middleware import database_unavailable_response, is_database_unavailable
 
 
 @require_safe
@@ -29,6 +33,13 @@ def page_not_found(request, exception):
 
 def server_error(request):
     """The 500 page is rendered without a request context, so that a failing
-    database or context processor cannot fail it in turn."""
+    database or context processor cannot fail it in turn.
+
+    Django calls this handler inside its ``except`` block, so the exception is
+    still at hand: a database that is down or locked in a middleware (where
+    ``DatabaseUnavailableMiddleware.process_exception`` cannot see it) gets
+    the same 503 page as in a view (issue #7)."""
+    if is_database_unavailable(sys.exc_info()[1]):
+        return database_unavailable_response()
     template = loader.get_template("500.html")
     return HttpResponseServerError(template.render({"LANGUAGE_CODE": "uk"}))
