@@ -354,6 +354,8 @@ POLLS_VOTES_PER_IP_PER_HOUR = env_int("POLLS_VOTES_PER_IP_PER_HOUR", 300)
 
 NEWSLETTER_SIGNUPS_PER_IP_PER_HOUR = env_int("NEWSLETTER_SIGNUPS_PER_IP_PER_HOUR", 20)
 NEWSLETTER_CONFIRM_MAX_AGE = 7 * 24 * 3600
+# A pending or confirmed address is mailed again only after this many seconds.
+NEWSLETTER_RESEND_INTERVAL = env_int("NEWSLETTER_RESEND_INTERVAL", 3600)
 
 # --- Logging ----------------------------------------------------------------------
 

@@ -1,0 +1,323 @@
+"""The newsletter's rules: double opt-in, signed links, and sending each
+mailing exactly once to every confirmed subscriber who wants it."""
+
+import datetime
+import hashlib
+import logging
+import smtplib
+
+from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
+from django.core.mail import EmailMultiAlternatives, mailers
+from django.db import connection, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from news.models import Article
+from newsletter.models import Delivery, Mailing, Subscriber
+
+logger = logging.getLogger(__name__)
+
+CONFIRM, MANAGE = "confirm", "manage"
+MANAGE_MAX_AGE = 2 * 365 * 24 * 3600
+BATCH_SIZE = 100
+MAX_ATTEMPTS = 5
+
+
+class SignupRefused(Exception):
+    """Too many signups from one address: the visitor is asked to wait."""
+
+
+class InvalidToken(Exception):
+    """A link that is forged, damaged or expired."""
+
+
+# --- Signed links -----------------------------------------------------------------
+
+
+def token_make(subscriber: Subscriber, purpose: str) -> str:
+    # The e-mail is part of the token, so a link stops working for a row that
+    # was deleted and reused by another address.
+    email_hash = hashlib.sha256(subscriber.email.encode()).hexdigest()[:16]
+    return signing.dumps([subscriber.pk, email_hash], salt=f"newsletter.{purpose}", compress=True)
+
+
+def token_subscriber(token: str, purpose: str) -> Subscriber:
+    max_age = settings.NEWSLETTER_CONFIRM_MAX_AGE if purpose == CONFIRM else MANAGE_MAX_AGE
+    try:
+        pk, email_hash = signing.loads(token, salt=f"newsletter.{purpose}", max_age=max_age)
+        subscriber = Subscriber.objects.get(pk=pk)
+    except (signing.BadSignature, ValueError, TypeError, Subscriber.DoesNotExist):
+        raise InvalidToken from None
+    if hashlib.sha256(subscriber.email.encode()).hexdigest()[:16] != email_hash:
+        raise InvalidToken
+    return subscriber
+
+
+def absolute(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def manage_links(subscriber: Subscriber) -> dict[str, str]:
+    token = token_make(subscriber, MANAGE)
+    return {
+        "unsubscribe_url": absolute(reverse("newsletter:unsubscribe", args=[token])),
+        "preferences_url": absolute(reverse("newsletter:preferences", args=[token])),
+    }
+
+
+# --- Subscribing --------------------------------------------------------------------
+
+
+def _hour_counter(key: str) -> int:
+    cache.add(key, 0, timeout=3600)
+    return cache.incr(key)
+
+
+def subscription_request(*, email: str, ip: str) -> None:
+    """Sign up ``email``. The outcome the visitor sees does not depend on
+    whether the address was new, pending or confirmed, so nobody can probe
+    who is subscribed. New and pending addresses get a confirmation link;
+    a confirmed one a reminder with its preferences link — each at most once
+    per ``NEWSLETTER_RESEND_INTERVAL``.
+    """
+    hour = timezone.now().strftime("%Y%m%d%H")
+    if _hour_counter(f"newsletter:ip:{ip}:{hour}") > settings.NEWSLETTER_SIGNUPS_PER_IP_PER_HOUR:
+        raise SignupRefused
+    email = email.strip().lower()
+    with transaction.atomic():
+        subscriber, _created = Subscriber.objects.select_for_update().get_or_create(email=email)
+        quiet_since = timezone.now() - datetime.timedelta(
+            seconds=settings.NEWSLETTER_RESEND_INTERVAL
+        )
+        if subscriber.last_mail_at and subscriber.last_mail_at > quiet_since:
+            return
+        if subscriber.status == Subscriber.Status.UNSUBSCRIBED:
+            subscriber.status = Subscriber.Status.PENDING
+        subscriber.last_mail_at = timezone.now()
+        subscriber.save(update_fields=["status", "last_mail_at"])
+        from newsletter.tasks import send_signup_mail
+
+        transaction.on_commit(lambda: send_signup_mail.enqueue(subscriber.pk))
+
+
+def signup_mail(subscriber: Subscriber) -> EmailMultiAlternatives:
+    confirmed = subscriber.status == Subscriber.Status.CONFIRMED
+    context = {
+        "confirmed": confirmed,
+        "confirm_url": absolute(
+            reverse("newsletter:confirm", args=[token_make(subscriber, CONFIRM)])
+        ),
+        "valid_days": settings.NEWSLETTER_CONFIRM_MAX_AGE // 86400,
+        **manage_links(subscriber),
+    }
+    with translation.override("uk"):
+        subject = _("You are subscribed") if confirmed else _("Confirm your subscription")
+        text = render_to_string("newsletter/email/signup.txt", context)
+        html = render_to_string("newsletter/email/signup.html", context)
+    message = EmailMultiAlternatives(f"{subject} — Громада", text, to=[subscriber.email])
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def subscription_confirm(*, token: str) -> Subscriber:
+    subscriber = token_subscriber(token, CONFIRM)
+    if subscriber.status != Subscriber.Status.CONFIRMED:
+        subscriber.status = Subscriber.Status.CONFIRMED
+        subscriber.confirmed_at = timezone.now()
+        subscriber.unsubscribed_at = None
+        subscriber.save(update_fields=["status", "confirmed_at", "unsubscribed_at"])
+    return subscriber
+
+
+def subscription_cancel(*, token: str) -> Subscriber:
+    subscriber = token_subscriber(token, MANAGE)
+    if subscriber.status != Subscriber.Status.UNSUBSCRIBED:
+        subscriber.status = Subscriber.Status.UNSUBSCRIBED
+        subscriber.unsubscribed_at = timezone.now()
+        subscriber.save(update_fields=["status", "unsubscribed_at"])
+        Delivery.objects.filter(subscriber=subscriber, status=Delivery.Status.PENDING).update(
+            status=Delivery.Status.FAILED, last_error="unsubscribed"
+        )
+    return subscriber
+
+
+# --- Mailings -------------------------------------------------------------------------
+
+
+def mailing_queue(*, mailing: Mailing) -> int:
+    """Create one delivery per confirmed subscriber who wants the mailing's
+    sections, then start sending once the transaction commits. Returns the
+    number of deliveries. A mailing is queued once; queuing it again is a no-op."""
+    with transaction.atomic():
+        locked = Mailing.objects.select_for_update().get(pk=mailing.pk)
+        if locked.status != Mailing.Status.DRAFT:
+            return 0
+        categories = {article.category_id for article in locked.articles.all()}
+        subscribers = Subscriber.objects.confirmed()
+        if categories:
+            subscribers = subscribers.wanting(categories)
+        Delivery.objects.bulk_create(
+            [
+                Delivery(mailing=locked, subscriber_id=pk)
+                for pk in subscribers.values_list("pk", flat=True)
+            ],
+            batch_size=1000,
+            ignore_conflicts=True,
+        )
+        locked.status = Mailing.Status.QUEUED
+        locked.queued_at = timezone.now()
+        locked.save(update_fields=["status", "queued_at"])
+        from newsletter.tasks import send_mailing
+
+        transaction.on_commit(lambda: send_mailing.enqueue(locked.pk))
+        return locked.deliveries.count()
+
+
+def mailing_message(
+    mailing: Mailing, subscriber: Subscriber, articles=None
+) -> EmailMultiAlternatives:
+    articles = articles if articles is not None else list(mailing_articles(mailing))
+    links = manage_links(subscriber)
+    context = {
+        "mailing": mailing,
+        "articles": [
+            {
+                "title": article.title,
+                "lead": article.lead,
+                "url": absolute(article.get_absolute_url()),
+                "picture_url": absolute(article.picture.url) if article.picture else "",
+                "picture_alt": article.picture_alt,
+                "published_at": article.published_at,
+            }
+            for article in articles
+        ],
+        "site_url": settings.SITE_URL,
+        **links,
+    }
+    with translation.override("uk"):
+        text = render_to_string("newsletter/email/mailing.txt", context)
+        html = render_to_string("newsletter/email/mailing.html", context)
+    message = EmailMultiAlternatives(
+        mailing.subject,
+        text,
+        to=[subscriber.email],
+        headers={
+            # RFC 8058: mail clients offer a one-click unsubscribe button.
+            "List-Unsubscribe": f"<{links['unsubscribe_url']}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def mailing_articles(mailing: Mailing):
+    return mailing.articles.published().select_related("category").order_by("-published_at")
+
+
+def _claim(mailing: Mailing, size: int) -> list[Delivery]:
+    """The next pending deliveries. On PostgreSQL rows are locked with SKIP
+    LOCKED, so two workers never take the same delivery; SQLite has one writer."""
+    pending = Delivery.objects.filter(mailing=mailing, status=Delivery.Status.PENDING)
+    pending = pending.select_related("subscriber").order_by("pk")
+    if connection.features.has_select_for_update_skip_locked:
+        pending = pending.select_for_update(skip_locked=True, of=("self",))
+    return list(pending[:size])
+
+
+def _is_permanent(error: Exception) -> bool:
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _msg in error.recipients.values())
+    if isinstance(error, smtplib.SMTPResponseException):
+        return error.smtp_code >= 500
+    return False
+
+
+def mailing_send(*, mailing_id: int, limit: int | None = None) -> dict[str, int]:
+    """Send the mailing's pending deliveries in batches over one SMTP
+    connection per batch, marking each delivery sent right after the server
+    accepts it. Stopped anywhere, a second run sends only what is still
+    pending, so every subscriber receives the mailing exactly once.
+
+    A recipient the server refuses permanently (5xx) is recorded and skipped;
+    a transient error (4xx, a dropped connection) ends this run with the
+    deliveries still pending, for a retry with backoff. ``limit`` stops after
+    that many messages (used to prove resuming).
+    """
+    mailing = Mailing.objects.get(pk=mailing_id)
+    if mailing.status == Mailing.Status.SENT:
+        return {"sent": 0, "failed": 0, "transient": 0}
+    Mailing.objects.filter(pk=mailing.pk, status=Mailing.Status.QUEUED).update(
+        status=Mailing.Status.SENDING
+    )
+    articles = list(mailing_articles(mailing))
+    sent = failed = 0
+    transient = None
+    while transient is None and (limit is None or sent < limit):
+        size = BATCH_SIZE if limit is None else min(BATCH_SIZE, limit - sent)
+        with transaction.atomic():
+            batch = _claim(mailing, size)
+            if not batch:
+                break
+            backend = mailers.default
+            try:
+                backend.open()
+            except (OSError, smtplib.SMTPException) as error:
+                transient = error
+                batch = []
+            try:
+                for delivery in batch:
+                    message = mailing_message(mailing, delivery.subscriber, articles)
+                    try:
+                        backend.send_messages([message])
+                    except (OSError, smtplib.SMTPException) as error:
+                        delivery.attempts += 1
+                        delivery.last_error = str(error)[:500]
+                        if _is_permanent(error) or delivery.attempts >= MAX_ATTEMPTS:
+                            delivery.status = Delivery.Status.FAILED
+                            failed += 1
+                            delivery.save(update_fields=["status", "attempts", "last_error"])
+                            continue
+                        delivery.save(update_fields=["attempts", "last_error"])
+                        transient = error
+                        break
+                    Delivery.objects.filter(pk=delivery.pk).update(
+                        status=Delivery.Status.SENT,
+                        sent_at=timezone.now(),
+                        attempts=delivery.attempts + 1,
+                    )
+                    sent += 1
+            finally:
+                backend.close()
+    if transient is not None:
+        logger.warning("Mailing %s paused after a transient SMTP error: %s", mailing.pk, transient)
+    elif not Delivery.objects.filter(mailing=mailing, status=Delivery.Status.PENDING).exists():
+        Mailing.objects.filter(pk=mailing.pk).update(
+            status=Mailing.Status.SENT, sent_at=timezone.now()
+        )
+    return {"sent": sent, "failed": failed, "transient": int(transient is not None)}
+
+
+def digest_create(*, now=None) -> Mailing | None:
+    """A mailing of the articles published since the last digest (or in the
+    last week, before the first one); None when there are none."""
+    now = now or timezone.now()
+    last = Mailing.objects.filter(is_digest=True).order_by("-created_at").first()
+    since = last.created_at if last else now - datetime.timedelta(days=7)
+    articles = list(
+        Article.objects.published(now).filter(published_at__gt=since).order_by("-published_at")
+    )
+    if not articles:
+        return None
+    with translation.override("uk"):
+        mailing = Mailing.objects.create(
+            subject=_("Community news of %(date)s") % {"date": now.strftime("%d.%m.%Y")},
+            intro=_("The news of the community since our last letter."),
+            is_digest=True,
+        )
+    mailing.articles.set(articles)
+    return mailing

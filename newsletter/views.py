@@ -1,0 +1,78 @@
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from newsletter import services
+from newsletter.forms import PreferencesForm, SignupForm
+from portal.client_ip import client_ip
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request):
+    """The signup form (also in every page's sidebar). The answer is the same
+    for a new, pending or confirmed address."""
+    if request.method == "GET":
+        return render(request, "newsletter/signup.html", {"form": SignupForm()})
+    form = SignupForm(request.POST)
+    if not form.is_valid():
+        return render(request, "newsletter/signup.html", {"form": form}, status=400)
+    if not form.is_bot():
+        try:
+            services.subscription_request(email=form.cleaned_data["email"], ip=client_ip(request))
+        except services.SignupRefused:
+            return render(
+                request, "newsletter/signup.html", {"form": form, "refused": True}, status=429
+            )
+    return redirect("newsletter:signed_up")
+
+
+def signed_up(request):
+    return render(request, "newsletter/signed_up.html")
+
+
+def confirm(request, token):
+    try:
+        subscriber = services.subscription_confirm(token=token)
+    except services.InvalidToken:
+        return render(request, "newsletter/invalid_link.html", status=400)
+    links = services.manage_links(subscriber)
+    return render(request, "newsletter/confirmed.html", {"subscriber": subscriber, **links})
+
+
+@require_http_methods(["GET", "POST"])
+def preferences(request, token):
+    try:
+        subscriber = services.token_subscriber(token, services.MANAGE)
+    except services.InvalidToken:
+        return render(request, "newsletter/invalid_link.html", status=400)
+    if request.method == "POST":
+        form = PreferencesForm(request.POST)
+        if form.is_valid():
+            subscriber.categories.set(form.cleaned_data["categories"])
+            messages.success(request, _("Your choice is saved."))
+            return redirect("newsletter:preferences", token=token)
+    else:
+        form = PreferencesForm(initial={"categories": subscriber.categories.all()})
+    return render(
+        request,
+        "newsletter/preferences.html",
+        {"form": form, "subscriber": subscriber, **services.manage_links(subscriber)},
+    )
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token):
+    """GET asks for a click (mail scanners follow links); POST unsubscribes —
+    also the one-click POST of RFC 8058, which carries no CSRF token: the
+    signed token in the address is the proof."""
+    try:
+        subscriber = services.token_subscriber(token, services.MANAGE)
+    except services.InvalidToken:
+        return render(request, "newsletter/invalid_link.html", status=400)
+    if request.method == "GET":
+        return render(request, "newsletter/unsubscribe.html", {"subscriber": subscriber})
+    services.subscription_cancel(token=token)
+    return render(request, "newsletter/unsubscribed.html", {"subscriber": subscriber})

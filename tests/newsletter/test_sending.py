@@ -1,0 +1,193 @@
+"""Mailings reach every confirmed subscriber exactly once."""
+
+import pytest
+from django.core.management import call_command
+
+from newsletter import services
+from newsletter.models import Delivery, Mailing, Subscriber
+from tests.conftest import make_article, make_category, make_image_upload
+
+pytestmark = pytest.mark.django_db
+
+
+def confirmed(count, prefix="reader"):
+    return Subscriber.objects.bulk_create(
+        Subscriber(email=f"{prefix}{i}@example.org", status=Subscriber.Status.CONFIRMED)
+        for i in range(count)
+    )
+
+
+def mailing_with(*articles, subject="Новини тижня"):
+    mailing = Mailing.objects.create(subject=subject, intro="Коротко про головне.")
+    mailing.articles.set(articles)
+    return mailing
+
+
+def queue(mailing, capture):
+    with capture(execute=True):
+        return services.mailing_queue(mailing=mailing)
+
+
+def test_a_mailing_arrives_once_to_each_of_500_confirmed(smtp, django_capture_on_commit_callbacks):
+    confirmed(500)
+    Subscriber.objects.create(email="pending@example.org")
+    Subscriber.objects.create(email="gone@example.org", status=Subscriber.Status.UNSUBSCRIBED)
+    mailing = mailing_with(make_article(title="Ремонт мосту"))
+    assert queue(mailing, django_capture_on_commit_callbacks) == 500
+    recipients = smtp.recipients()
+    assert len(recipients) == 500 == len(set(recipients))
+    assert "pending@example.org" not in recipients and "gone@example.org" not in recipients
+    mailing.refresh_from_db()
+    assert mailing.status == Mailing.Status.SENT
+    assert mailing.progress() == {"sent": 500, "failed": 0, "pending": 0}
+
+
+def test_sending_killed_after_200_resumes_and_nobody_gets_it_twice(smtp, settings):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    confirmed(500)
+    mailing = mailing_with(make_article())
+    services.mailing_queue(mailing=mailing)
+    first = services.mailing_send(mailing_id=mailing.pk, limit=200)  # the worker dies here
+    assert first["sent"] == 200 and len(smtp.messages) == 200
+    mailing.refresh_from_db()
+    assert mailing.status == Mailing.Status.SENDING
+    services.mailing_send(mailing_id=mailing.pk)  # the worker is restarted
+    recipients = smtp.recipients()
+    assert len(recipients) == 500 == len(set(recipients))
+    services.mailing_send(mailing_id=mailing.pk)  # and a stray third run sends nothing
+    assert len(smtp.messages) == 500
+
+
+def test_smtp_server_failing_mid_mailing_loses_nothing(smtp, settings):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    confirmed(300)
+    mailing = mailing_with(make_article())
+    services.mailing_queue(mailing=mailing)
+    smtp.accept_limit = 120  # then "421 try again later"
+    result = services.mailing_send(mailing_id=mailing.pk)
+    assert result["transient"] == 1 and result["sent"] == 120
+    assert mailing.progress()["pending"] == 180
+    smtp.accept_limit = None
+    services.mailing_send(mailing_id=mailing.pk)
+    recipients = smtp.recipients()
+    assert len(recipients) == 300 == len(set(recipients))
+    assert Mailing.objects.get().status == Mailing.Status.SENT
+
+
+def test_the_smtp_server_down_pauses_the_mailing(smtp, settings):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    confirmed(5)
+    mailing = mailing_with(make_article())
+    services.mailing_queue(mailing=mailing)
+    smtp.controller.stop()
+    assert services.mailing_send(mailing_id=mailing.pk)["transient"] == 1
+    assert mailing.progress() == {"sent": 0, "failed": 0, "pending": 5}
+    smtp.start_again()
+    services.mailing_send(mailing_id=mailing.pk)
+    assert len(smtp.messages) == 5
+
+
+def test_a_permanently_refused_address_is_recorded_and_skipped(
+    smtp, django_capture_on_commit_callbacks
+):
+    confirmed(3)
+    smtp.refused.add("reader1@example.org")
+    mailing = mailing_with(make_article())
+    queue(mailing, django_capture_on_commit_callbacks)
+    assert sorted(smtp.recipients()) == ["reader0@example.org", "reader2@example.org"]
+    failed = Delivery.objects.get(status=Delivery.Status.FAILED)
+    assert failed.subscriber.email == "reader1@example.org"
+    assert "550" in failed.last_error
+    assert Mailing.objects.get().status == Mailing.Status.SENT
+
+
+def test_the_message_is_multipart_with_rfc8058_headers_and_absolute_links(
+    smtp, client, django_capture_on_commit_callbacks
+):
+    confirmed(1)
+    article = make_article(title="Відкрито <новий> сквер", lead="Лавки й ліхтарі.")
+    article.picture = make_image_upload()
+    article.picture_alt = "Сквер"
+    article.save()
+    queue(mailing_with(article), django_capture_on_commit_callbacks)
+    (message,) = smtp.messages
+    assert message["Subject"] == "Новини тижня"
+    unsubscribe = message["List-Unsubscribe"]
+    assert unsubscribe.startswith("<http://testserver/newsletter/unsubscribe/")
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    html = message.get_body(preferencelist=("html",)).get_content()
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    assert f"http://testserver{article.get_absolute_url()}" in html
+    assert f"http://testserver{article.picture.url}" in html
+    assert "Відкрито &lt;новий&gt; сквер" in html and "<script" not in html
+    assert "Відкрито <новий> сквер" in text and "/newsletter/preferences/" in text
+    # The one-click POST a mail client makes:
+    path = unsubscribe.strip("<>").removeprefix("http://testserver")
+    client.post(
+        path, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
+    )
+    assert Subscriber.objects.get().status == Subscriber.Status.UNSUBSCRIBED
+
+
+def test_subscribers_receive_only_the_sections_they_chose(smtp, django_capture_on_commit_callbacks):
+    sport = make_category(name="Спорт")
+    culture = make_category(name="Культура")
+    everything, sport_fan, culture_fan = confirmed(3)
+    sport_fan.categories.set([sport])
+    culture_fan.categories.set([culture])
+    queue(mailing_with(make_article(category=sport)), django_capture_on_commit_callbacks)
+    assert sorted(smtp.recipients()) == [everything.email, sport_fan.email]
+
+
+def test_a_mailing_is_queued_once(smtp, django_capture_on_commit_callbacks):
+    confirmed(2)
+    mailing = mailing_with(make_article())
+    queue(mailing, django_capture_on_commit_callbacks)
+    assert queue(mailing, django_capture_on_commit_callbacks) == 0
+    assert len(smtp.messages) == 2
+
+
+def test_send_digest_builds_a_mailing_from_new_articles_and_does_nothing_without(
+    smtp, capsys, django_capture_on_commit_callbacks
+):
+    confirmed(2)
+    make_article(title="Свіжа новина")
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_digest")
+    digest = Mailing.objects.get(is_digest=True)
+    assert [a.title for a in digest.articles.all()] == ["Свіжа новина"]
+    assert len(smtp.messages) == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_digest")
+    assert "nothing to send" in capsys.readouterr().out
+    assert Mailing.objects.count() == 1
+
+
+def test_admin_shows_progress_preview_and_sends_a_test(admin_client, admin_user, smtp):
+    confirmed(2)
+    mailing = mailing_with(make_article(title="Для перегляду"))
+    services.mailing_queue(mailing=mailing)
+    change = admin_client.get(f"/admin/newsletter/mailing/{mailing.pk}/change/").content.decode()
+    assert "надіслано 0 · помилок 0 · в черзі 2" in change
+    preview = admin_client.get(f"/admin/newsletter/mailing/{mailing.pk}/preview/").content.decode()
+    assert "Для перегляду" in preview
+    admin_client.post(
+        "/admin/newsletter/mailing/",
+        {"action": "send_test_to_me", "_selected_action": [mailing.pk]},
+    )
+    assert smtp.recipients() == [admin_user.email]
+    assert smtp.messages[0]["Subject"].startswith("[TEST]")
+
+
+def test_admin_exports_subscribers_as_csv(admin_client):
+    confirmed(2)
+    response = admin_client.post(
+        "/admin/newsletter/subscriber/",
+        {
+            "action": "export_csv",
+            "_selected_action": list(Subscriber.objects.values_list("pk", flat=True)),
+        },
+    )
+    body = response.content.decode("utf-8-sig")
+    assert body.splitlines()[0] == "email,status,signed_up,confirmed"
+    assert "reader0@example.org,confirmed" in body
