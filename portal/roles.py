@@ -4,6 +4,8 @@
 EDITORS_GROUP = "Редактори"
 EDITOR_PERMISSIONS = {
     "news": ["add_article", "change_article", "delete_article", "view_article", "view_category"],
+    "polls": ["add_poll", "change_poll", "view_poll", "add_choice", "change_choice", "view_choice"],
+    "newsletter": ["add_mailing", "change_mailing", "view_mailing", "view_subscriber"],
 }
 
 
@@ -20,3 +22,15 @@ def editors_group_sync(group_model, permission_model):
     ]
     group.permissions.set(permissions)
     return group
+
+
+def editors_group_migrate(apps, schema_editor):
+    """Migration step: make the permissions now (Django normally makes them
+    after all migrations) and bring the group up to date."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, verbosity=0)
+        app_config.models_module = None
+    editors_group_sync(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))

@@ -1,17 +1,6 @@
 from django.db import migrations
 
-from portal.roles import editors_group_sync
-
-
-def create_editors_group(apps, schema_editor):
-    from django.contrib.auth.management import create_permissions
-
-    # Permissions are normally created after all migrations; make them now.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, verbosity=0)
-        app_config.models_module = None
-    editors_group_sync(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
+from portal.roles import editors_group_migrate
 
 
 class Migration(migrations.Migration):
@@ -21,4 +10,4 @@ class Migration(migrations.Migration):
         ("contenttypes", "0002_remove_content_type_name"),
     ]
 
-    operations = [migrations.RunPython(create_editors_group, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(editors_group_migrate, migrations.RunPython.noop)]

@@ -66,3 +66,11 @@ def test_the_view_count_is_read_only_and_view_on_site_is_offered(client, editor,
     html = client.get(f"/admin/news/article/{article.pk}/change/").content.decode()
     assert 'name="views"' not in html
     assert "/admin/r/" in html
+
+
+def test_editors_may_run_polls_and_compose_mailings_but_not_delete_subscribers(editor):
+    assert editor.has_perm("polls.change_poll")
+    assert editor.has_perm("newsletter.add_mailing")
+    assert editor.has_perm("newsletter.view_subscriber")
+    assert not editor.has_perm("newsletter.delete_subscriber")
+    assert not editor.has_perm("polls.delete_poll")
