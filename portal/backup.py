@@ -1,0 +1,139 @@
+"""Backups of the portal: the database and the uploaded files in one archive.
+
+The archive is a gzipped tar with three members: ``manifest.json`` (format,
+date, object counts), ``data.json`` (``dumpdata`` of every app's data, with
+natural foreign keys so that content types and permissions need not match
+between installations) and ``media/`` (a copy of ``MEDIA_ROOT``). Restoring
+needs an empty, migrated installation: ``migrate`` then ``restore`` (issue #7).
+"""
+
+import json
+import shutil
+import tarfile
+import tempfile
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
+from django.core.management import call_command
+from django.db import transaction
+from django.utils import timezone
+
+FORMAT = "hromada-backup/1"
+
+# Rebuilt by ``migrate`` (content types, permissions), short-lived (sessions,
+# task results) or security logs that belong to the old server (axes).
+EXCLUDED = [
+    "contenttypes",
+    "auth.permission",
+    "sessions",
+    "axes",
+    "django_tasks_db",
+]
+
+# An installation counts as empty when none of these hold a row.
+CONTENT_MODELS = ["auth.User", "news.Article", "news.Category"]
+
+
+class BackupError(Exception):
+    """A backup cannot be made or restored; the message says why."""
+
+
+@dataclass(frozen=True)
+class BackupSummary:
+    archive: Path
+    objects: dict[str, int]
+    media_files: int
+
+
+def _excluded_labels() -> list[str]:
+    installed = {config.label for config in apps.get_app_configs()}
+    return [label for label in EXCLUDED if label.split(".")[0] in installed]
+
+
+def backup_create(*, archive: Path) -> BackupSummary:
+    """Write the database and MEDIA_ROOT to ``archive`` (a .tar.gz).
+
+    The data is dumped inside one transaction, so that it is a consistent
+    snapshot even while residents vote; the archive is written next to its
+    final name and renamed, so that a crash never leaves half an archive."""
+    archive = Path(archive)
+    archive.parent.mkdir(parents=True, exist_ok=True)
+    media_root = Path(settings.MEDIA_ROOT)
+    with tempfile.TemporaryDirectory() as workdir:
+        data_file = Path(workdir) / "data.json"
+        with transaction.atomic():
+            call_command(
+                "dumpdata",
+                exclude=_excluded_labels(),
+                natural_foreign=True,
+                output=str(data_file),
+                indent=None,
+                verbosity=0,
+            )
+        objects = Counter(item["model"] for item in json.loads(data_file.read_text()))
+        media_files = (
+            sorted(path for path in media_root.rglob("*") if path.is_file())
+            if media_root.is_dir()
+            else []
+        )
+        manifest = {
+            "format": FORMAT,
+            "created_at": timezone.now().isoformat(),
+            "objects": dict(sorted(objects.items())),
+            "media_files": len(media_files),
+        }
+        manifest_file = Path(workdir) / "manifest.json"
+        manifest_file.write_text(json.dumps(manifest, ensure_ascii=False, indent=2))
+        partial = archive.with_name(archive.name + ".partial")
+        with tarfile.open(partial, "w:gz") as tar:
+            tar.add(manifest_file, arcname="manifest.json")
+            tar.add(data_file, arcname="data.json")
+            for path in media_files:
+                tar.add(path, arcname=f"media/{path.relative_to(media_root).as_posix()}")
+        partial.replace(archive)
+    return BackupSummary(archive=archive, objects=dict(objects), media_files=len(media_files))
+
+
+def _check_empty() -> None:
+    for label in CONTENT_MODELS:
+        if apps.get_model(label).objects.exists():
+            raise BackupError(
+                f"The installation is not empty ({label} has rows): restore only into a "
+                "freshly migrated database."
+            )
+
+
+def backup_restore(*, archive: Path) -> BackupSummary:
+    """Load ``archive`` into an empty, migrated installation: the data in one
+    transaction (all or nothing), then the files into MEDIA_ROOT."""
+    archive = Path(archive)
+    if not archive.is_file():
+        raise BackupError(f"No archive at {archive}.")
+    _check_empty()
+    media_root = Path(settings.MEDIA_ROOT)
+    with tempfile.TemporaryDirectory() as workdir, tarfile.open(archive, "r:gz") as tar:
+        # The "data" filter refuses absolute paths, "..", links out of the
+        # folder and device files: an archive cannot write outside workdir.
+        tar.extractall(workdir, filter="data")
+        manifest_file = Path(workdir) / "manifest.json"
+        data_file = Path(workdir) / "data.json"
+        if not manifest_file.is_file() or not data_file.is_file():
+            raise BackupError(f"{archive} is not a portal backup (no manifest or data).")
+        manifest = json.loads(manifest_file.read_text())
+        if manifest.get("format") != FORMAT:
+            raise BackupError(f"Unknown backup format {manifest.get('format')!r}.")
+        with transaction.atomic():
+            call_command("loaddata", str(data_file), verbosity=0)
+        media_files = 0
+        extracted_media = Path(workdir) / "media"
+        if extracted_media.is_dir():
+            for path in sorted(extracted_media.rglob("*")):
+                if path.is_file():
+                    target = media_root / path.relative_to(extracted_media)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copy2(path, target)
+                    media_files += 1
+    return BackupSummary(archive=archive, objects=manifest["objects"], media_files=media_files)
