@@ -164,3 +164,34 @@ class Article(models.Model):
     @property
     def is_public(self):
         return self.status == self.Status.PUBLISHED and self.published_at <= timezone.now()
+
+
+class ArticleViewBuffer(models.Model):
+    """One counted view waiting to be added to ``Article.views`` (issue #6).
+
+    Without Redis the view counter appends a row here instead of updating the
+    article's row, so concurrent readers of one hot article never queue on
+    one row lock; ``manage.py flush_view_counts`` sums and deletes the rows in
+    one transaction (``news.services.view_counts_flush``).
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("pending view")
+        verbose_name_plural = _("pending views")
+
+    def __str__(self):
+        return f"{self.article_id}"
+
+
+class ViewFlushBatch(models.Model):
+    """A Redis batch of views already added to the articles: a flush that
+    stopped after its commit but before deleting the batch from Redis finds
+    it here and does not add it twice."""
+
+    batch = models.CharField(max_length=64, unique=True)
+    flushed_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.batch

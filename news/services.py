@@ -1,18 +1,23 @@
 """What happens to articles: views counted, pictures rendered."""
 
 import datetime
+import functools
 import io
 import re
+import uuid
+from collections import Counter
 
+import redis
 from django.conf import settings
 from django.core import signing
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from PIL import Image, ImageOps
 
-from news.models import Article
+from news.models import Article, ArticleViewBuffer, ViewFlushBatch
 
 VIEWED_COOKIE = "hv"
 VIEWED_COOKIE_SALT = "news.viewed"
@@ -46,22 +51,124 @@ def article_view_register(*, request, article: Article) -> str | None:
 
     The visitor is known by a signed cookie listing today's articles, so no
     login or session row is needed. Bots, HEAD requests and staff previews are
-    not counted. The increment is one ``UPDATE … SET views = views + 1``; the
-    article in hand shows the new count. Returns the cookie value to set when
-    the view was counted, else None.
+    not counted. The view goes to the buffer (``view_buffer_add``), never to
+    the article's own row; the article in hand shows its flushed views plus
+    the pending ones, this visit included. Returns the cookie value to set
+    when the view was counted, else None.
     """
-    if request.method != "GET" or is_bot(request) or not article.is_public:
+    viewed = None
+    if article.is_public:
+        viewed = article_id_view_register(request=request, article_id=article.pk)
+    article.views += view_pending(article.pk)
+    return viewed
+
+
+def article_id_view_register(*, request, article_id: int) -> str | None:
+    """``article_view_register`` for a public article known only by its id:
+    the page cache counts a view this way before it serves a cached page."""
+    if request.method != "GET" or is_bot(request):
         return None
     if request.user.is_authenticated and request.user.is_staff:
         return None
     today = timezone.localdate().isoformat()
     seen = _viewed_today(request, today)
-    if article.pk in seen:
+    if article_id in seen:
         return None
-    Article.objects.filter(pk=article.pk).update(views=F("views") + 1)
-    article.views += 1
-    seen.add(article.pk)
+    view_buffer_add(article_id)
+    seen.add(article_id)
     return f"{today}:{','.join(str(i) for i in sorted(seen)[-VIEWED_COOKIE_MAX_IDS:])}"
+
+
+# --- The view buffer (issue #6) ------------------------------------------------
+#
+# A counted view is one HINCRBY on a Redis hash when REDIS_URL is set, else one
+# INSERT of an ArticleViewBuffer row: no page view ever updates the hot
+# article row. view_counts_flush() moves the buffer into Article.views; it is
+# run every minute by `manage.py flush_view_counts` (systemd timer in deploy/,
+# or `flush_view_counts --every 60` as a long-running process).
+
+REDIS_PENDING_KEY = "hromada:views:pending"
+REDIS_FLUSHING_PREFIX = "hromada:views:flushing:"
+
+
+@functools.cache
+def _redis_client(url: str):
+    return redis.Redis.from_url(url)
+
+
+def _redis():
+    return _redis_client(settings.REDIS_URL) if settings.REDIS_URL else None
+
+
+def view_buffer_add(article_id: int) -> None:
+    client = _redis()
+    if client is not None:
+        client.hincrby(REDIS_PENDING_KEY, str(article_id), 1)
+    else:
+        ArticleViewBuffer.objects.create(article_id=article_id)
+
+
+def view_pending(article_id: int) -> int:
+    """Views counted but not yet flushed into ``Article.views``."""
+    client = _redis()
+    if client is not None:
+        return int(client.hget(REDIS_PENDING_KEY, str(article_id)) or 0)
+    return ArticleViewBuffer.objects.filter(article_id=article_id).count()
+
+
+def view_counts_flush() -> int:
+    """Add the buffered views to ``Article.views``; return how many were added.
+
+    Nothing is lost or added twice when a process stops at any point:
+    - database buffer: the rows are deleted with ``DELETE … RETURNING`` and
+      the articles updated in the same transaction (all or nothing);
+    - Redis: the pending hash is first RENAMEd to a batch key (atomic; new
+      views start a fresh hash), then the batch is added to the articles in
+      one transaction that also records the batch id (``ViewFlushBatch``);
+      only then is the batch key deleted. A flush that stopped midway leaves
+      the batch key behind, and the next flush finishes it — skipping the
+      update if the batch id shows it was already committed.
+    """
+    client = _redis()
+    if client is None:
+        return _flush_database_buffer()
+    added = 0
+    for key in client.scan_iter(match=REDIS_FLUSHING_PREFIX + "*"):
+        added += _flush_redis_batch(client, key.decode())
+    key = REDIS_FLUSHING_PREFIX + uuid.uuid4().hex
+    try:
+        client.rename(REDIS_PENDING_KEY, key)
+    except redis.exceptions.ResponseError:  # nothing pending
+        return added
+    return added + _flush_redis_batch(client, key)
+
+
+def _articles_add_views(counts: Counter) -> None:
+    for article_id, views in counts.items():
+        Article.objects.filter(pk=article_id).update(views=F("views") + views)
+
+
+def _flush_database_buffer() -> int:
+    table = connection.ops.quote_name(ArticleViewBuffer._meta.db_table)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} RETURNING article_id")  # noqa: S608
+        counts = Counter(row[0] for row in cursor.fetchall())
+        _articles_add_views(counts)
+    return counts.total()
+
+
+def _flush_redis_batch(client, key: str) -> int:
+    batch = key.removeprefix(REDIS_FLUSHING_PREFIX)
+    counts = Counter({int(k): int(v) for k, v in client.hgetall(key).items()})
+    with transaction.atomic():
+        _, created = ViewFlushBatch.objects.get_or_create(batch=batch)
+        if created:
+            _articles_add_views(counts)
+        ViewFlushBatch.objects.filter(
+            flushed_at__lt=timezone.now() - datetime.timedelta(days=7)
+        ).delete()
+    client.delete(key)
+    return counts.total() if created else 0
 
 
 def viewed_cookie_set(response, value: str, *, secure: bool) -> None:

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.utils.decorators import method_decorator
 from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
@@ -14,11 +15,13 @@ from django.views.generic import DetailView, ListView, TemplateView
 from news.models import Article, Category, picture_upload_to
 from news.services import article_view_register, viewed_cookie_set
 from news.validators import validate_image
+from portal.pagecache import page_cache
 
 # The characters json_script escapes, so that JSON-LD cannot close its tag.
 JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
+@method_decorator(page_cache, name="dispatch")
 class HomeView(TemplateView):
     template_name = "news/home.html"
     latest_count = 10
@@ -31,6 +34,7 @@ class HomeView(TemplateView):
         return context
 
 
+@method_decorator(page_cache, name="dispatch")
 class ArticleListView(ListView):
     template_name = "news/article_list.html"
     context_object_name = "articles"
@@ -42,6 +46,7 @@ class ArticleListView(ListView):
         return Article.objects.published().for_listing()
 
 
+@method_decorator(page_cache, name="dispatch")
 class CategoryView(ArticleListView):
     template_name = "news/category.html"
 
@@ -53,6 +58,7 @@ class CategoryView(ArticleListView):
         return super().get_context_data(category=self.category, **kwargs)
 
 
+@method_decorator(page_cache, name="dispatch")
 class ArticleDetailView(DetailView):
     template_name = "news/article_detail.html"
     related_count = 5
@@ -110,6 +116,9 @@ class ArticleDetailView(DetailView):
         response = self.render_to_response(self.get_context_data(object=self.object))
         if viewed:
             viewed_cookie_set(response, viewed, secure=request.is_secure())
+        if self.object.is_public:
+            # The page cache counts views on its hits by this id.
+            response.pagecache_article_id = self.object.pk
         return response
 
 
