@@ -21,6 +21,8 @@ def _test_settings(settings, tmp_path_factory):
     fresh cache: tests never touch var/ or each other's files."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+    # Background tasks run at once (after the commit) unless a test asks otherwise.
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
     settings.STORAGES = {
         **settings.STORAGES,
