@@ -59,6 +59,7 @@ def article_view_register(*, request, article: Article) -> str | None:
     viewed = None
     if article.is_public:
         viewed = article_id_view_register(request=request, article_id=article.pk)
+    article.flushed_views = article.views
     article.views += view_pending(article.pk)
     return viewed
 
@@ -128,7 +129,20 @@ def view_counts_flush() -> int:
       only then is the batch key deleted. A flush that stopped midway leaves
       the batch key behind, and the next flush finishes it — skipping the
       update if the batch id shows it was already committed.
+
+    A flush that added views makes the cached pages stale (they hold the
+    flushed count of their article).
     """
+    added = _view_counts_flush()
+    if added:
+        from portal.pagecache import generation_bump
+
+        # Cached article pages hold the flushed count: rebuild them.
+        generation_bump()
+    return added
+
+
+def _view_counts_flush() -> int:
     client = _redis()
     if client is None:
         return _flush_database_buffer()

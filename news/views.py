@@ -118,7 +118,7 @@ class ArticleDetailView(DetailView):
             viewed_cookie_set(response, viewed, secure=request.is_secure())
         if self.object.is_public:
             # The page cache counts views on its hits by this id.
-            response.pagecache_article_id = self.object.pk
+            response.pagecache_article = (self.object.pk, self.object.flushed_views)
         return response
 
 

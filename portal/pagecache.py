@@ -41,9 +41,11 @@ Per-visitor parts of a cached page
       without it (nearly everyone) get the stored block, which is the same for
       all of them;
     - on an article, the view is counted before the cached page is served (the
-      entry knows the article's id), and the count shown is the count stored
-      with the page plus this visitor's view: it may lag other visitors' views
-      by up to ``PAGE_CACHE_TIMEOUT``, never this visitor's own.
+      entry knows the article's id), and the count shown is the same as on an
+      uncached page: the flushed ``Article.views`` stored with the page plus
+      the views pending in the buffer now, this one included. A flush that
+      adds views bumps the generation, so a stored flushed count is never
+      older than the last flush.
 """
 
 import functools
@@ -58,7 +60,12 @@ from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.template import RequestContext, Template
 
-from news.services import VIEWED_COOKIE, article_id_view_register, viewed_cookie_set
+from news.services import (
+    VIEWED_COOKIE,
+    article_id_view_register,
+    view_pending,
+    viewed_cookie_set,
+)
 
 GENERATION_KEY = "pagecache:generation"
 CSRF_PLACEHOLDER = "<!--pagecache:csrf-->"
@@ -115,7 +122,7 @@ def register_signal_handlers() -> None:
 
 
 def _has_messages(request) -> bool:
-    if "messages" in request.COOKIES:
+    if request.COOKIES.get("messages"):
         return True
     if settings.SESSION_COOKIE_NAME in request.COOKIES:
         return bool(request.session.get("_messages"))
@@ -156,19 +163,14 @@ def _entry(request, response) -> dict:
     nonce = getattr(request, "_csp_nonce", None)
     if nonce:
         html = html.replace(f'nonce="{nonce}"', f'nonce="{NONCE_PLACEHOLDER}"')
-    article_id = getattr(response, "pagecache_article_id", None)
-    views = None
-    if article_id is not None:
-        match = VIEWS_FIGURE.search(html)
-        if match:
-            views = int(match.group(2))
-            if response.cookies.get(VIEWED_COOKIE):
-                views -= 1  # the count before this visit; each visit adds its own
-            html = f"{html[: match.start(2)]}{VIEWS_PLACEHOLDER}{html[match.end(2) :]}"
+    article_id, views = getattr(response, "pagecache_article", (None, None))
+    match = VIEWS_FIGURE.search(html) if article_id is not None else None
+    if match:
+        html = f"{html[: match.start(2)]}{VIEWS_PLACEHOLDER}{html[match.end(2) :]}"
     return {
         "html": html,
         "headers": {name: response[name] for name in HEADERS_KEPT if name in response},
-        "article_id": article_id if views is not None else None,
+        "article_id": article_id if match else None,
         "views": views,
     }
 
@@ -183,7 +185,8 @@ def _response(request, entry) -> HttpResponse:
     viewed = None
     if entry["article_id"] is not None:
         viewed = article_id_view_register(request=request, article_id=entry["article_id"])
-        html = html.replace(VIEWS_PLACEHOLDER, str(entry["views"] + (1 if viewed else 0)), 1)
+        shown = entry["views"] + view_pending(entry["article_id"])
+        html = html.replace(VIEWS_PLACEHOLDER, str(shown), 1)
     if VOTER_COOKIE in request.COOKIES and POLL_START in html:
         html = POLL_BLOCK.sub(lambda _: _poll_block(request), html, count=1)
     if CSRF_PLACEHOLDER in html:

@@ -23,7 +23,7 @@ def views_of(article):
 
 
 @pytest.mark.django_db
-class ViewCounterTests:
+class TestViewCounter:
     def test_first_visit_counts_and_repeat_visit_does_not(self, article):
         client = Client(HTTP_USER_AGENT=BROWSER)
         url = article.get_absolute_url()
