@@ -1,0 +1,85 @@
+"""Issue #7: the task worker killed (SIGKILL, no clean-up) in the middle of
+sending a mailing; the rerun completes it and every subscriber receives the
+mailing exactly once. A real SMTP server (aiosmtpd) counts what arrives."""
+
+import asyncio
+import email
+import email.policy
+import socket
+import subprocess
+import sys
+import threading
+
+from aiosmtpd.controller import Controller
+
+from tests.security.conftest import BASE_DIR, production_env, run_python
+
+SUBSCRIBERS = 40
+KILL_AFTER = 15
+
+
+class StallingMailbox:
+    """Accepts ``stall_after`` messages, then hangs on the next one so that
+    the sender can be killed while it waits for the server."""
+
+    def __init__(self, stall_after):
+        self.messages = []
+        self.stall_after = stall_after
+        self.stalled = threading.Event()
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.stall_after is not None and len(self.messages) >= self.stall_after:
+            self.stalled.set()
+            await asyncio.sleep(60)
+            return "421 4.3.2 Closing"
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.messages.append(message["To"])
+        return "250 Message accepted"
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_a_mailing_killed_mid_send_completes_exactly_once_on_rerun(tmp_path):
+    mailbox = StallingMailbox(stall_after=KILL_AFTER)
+    port = free_port()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        env = production_env(
+            tmp_path,
+            DJANGO_DEBUG="1",
+            EMAIL_HOST="127.0.0.1",
+            EMAIL_PORT=str(port),
+            EMAIL_TIMEOUT="120",
+        )
+        assert run_python(
+            "tests/security/mailing_probe.py", "setup", str(SUBSCRIBERS), env=env
+        ) == {"queued": SUBSCRIBERS}
+        worker = subprocess.Popen(
+            [sys.executable, "tests/security/mailing_probe.py", "send"],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            assert mailbox.stalled.wait(timeout=120), "the worker never reached the stall"
+        finally:
+            worker.kill()  # SIGKILL: no finally blocks, no commit, no clean-up
+            worker.wait(timeout=30)
+        assert len(mailbox.messages) == KILL_AFTER
+
+        mailbox.stall_after = None
+        result = run_python("tests/security/mailing_probe.py", "send", env=env)
+        assert result["status"] == "sent" and result["pending"] == 0, result
+        assert len(mailbox.messages) == SUBSCRIBERS, "nobody got the mailing twice"
+        assert len(set(mailbox.messages)) == SUBSCRIBERS, "everybody got it"
+
+        again = run_python("tests/security/mailing_probe.py", "send", env=env)
+        assert again["sent"] == 0 and len(mailbox.messages) == SUBSCRIBERS
+    finally:
+        controller.stop()
