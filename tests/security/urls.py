@@ -1,7 +1,9 @@
 """The portal's URLs plus views that fail on purpose (test_faults.py)."""
 
+from django.conf import settings
 from django.db import OperationalError
 from django.urls import path
+from django.views.static import serve
 
 from portal.urls import urlpatterns as portal_urlpatterns
 
@@ -14,9 +16,15 @@ def locked(request):
     raise OperationalError("database is locked")
 
 
+def media(request, path):
+    """MEDIA as the development server serves it (MEDIA_ROOT differs per test)."""
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
 urlpatterns = [
     path("test-broken/", broken),
     path("test-locked/", locked),
+    path("media/<path:path>", media),
     *portal_urlpatterns,
 ]
 
