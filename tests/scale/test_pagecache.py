@@ -225,3 +225,21 @@ class TestCountingOnHits:
         view_counts_flush()
         article.refresh_from_db()
         assert article.views == 1
+
+
+@pytest.mark.django_db
+def test_a_database_flush_that_stops_midway_loses_nothing(article):
+    """Without Redis the buffer rows are deleted and the articles updated in
+    one transaction: a process that dies before the commit rolls both back."""
+    from django.db import transaction
+
+    from news.services import _flush_database_buffer
+
+    for _ in range(3):
+        reader().get(article.get_absolute_url())
+    with pytest.raises(RuntimeError), transaction.atomic():
+        _flush_database_buffer()
+        raise RuntimeError("the process stops here")
+    assert Article.objects.get(pk=article.pk).views == 0
+    assert view_counts_flush() == 3
+    assert Article.objects.get(pk=article.pk).views == 3

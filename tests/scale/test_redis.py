@@ -1,0 +1,146 @@
+"""REDIS_URL (issue #6): the page cache, the view buffer and the task queue on
+the real Redis at 127.0.0.1:6379 (database 14, emptied around each test)."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import redis
+from django.core.cache import cache
+from django.test import Client
+from django.utils.crypto import get_random_string
+
+from news.models import Article, ViewFlushBatch
+from news.services import REDIS_FLUSHING_PREFIX, REDIS_PENDING_KEY, view_counts_flush
+
+REDIS_URL = "redis://127.0.0.1:6379/14"
+BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/130.0 Safari/537.36"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def redis_available() -> bool:
+    try:
+        return redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.exceptions.RedisError:
+        return False
+
+
+pytestmark = [
+    pytest.mark.skipif(not redis_available(), reason="Redis is not running on 127.0.0.1:6379"),
+    pytest.mark.django_db,
+]
+
+
+@pytest.fixture(autouse=True)
+def on_redis(settings):
+    client = redis.Redis.from_url(REDIS_URL)
+    client.flushdb()
+    settings.REDIS_URL = REDIS_URL
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "hromada",
+        }
+    }
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    settings.RQ_QUEUES = {"default": {"URL": REDIS_URL}}
+    yield client
+    client.flushdb()
+
+
+def reader():
+    return Client(HTTP_USER_AGENT=BROWSER)
+
+
+def views_in_database(article):
+    return Article.objects.values_list("views", flat=True).get(pk=article.pk)
+
+
+def test_pages_are_cached_in_redis_and_invalidated(on_redis, article):
+    url = article.get_absolute_url()
+    reader().get(url)
+    assert reader().get(url)["X-Page-Cache"] == "hit"
+    assert any(b"pagecache" in key for key in on_redis.keys("*"))
+    article.status = Article.Status.DRAFT
+    article.save()
+    assert reader().get(url).status_code == 404
+    assert article.title not in reader().get("/").content.decode()
+
+
+def test_views_wait_in_redis_until_the_flush(on_redis, article):
+    url = article.get_absolute_url()
+    for _ in range(5):
+        reader().get(url)
+    assert views_in_database(article) == 0
+    assert int(on_redis.hget(REDIS_PENDING_KEY, str(article.pk))) == 5
+    assert "Переглядів: </span>6" in reader().get(url).content.decode()
+    assert view_counts_flush() == 6
+    assert views_in_database(article) == 6
+    assert not on_redis.exists(REDIS_PENDING_KEY)
+
+
+def test_a_flush_stopped_before_its_commit_loses_nothing(on_redis, article):
+    """The process stopped after taking the batch out of the pending hash
+    (RENAME) but before the database commit: the next flush adds it."""
+    url = article.get_absolute_url()
+    for _ in range(3):
+        reader().get(url)
+    on_redis.rename(REDIS_PENDING_KEY, REDIS_FLUSHING_PREFIX + "stopped")
+    reader().get(url)
+    assert view_counts_flush() == 4
+    assert views_in_database(article) == 4
+    assert on_redis.keys(REDIS_FLUSHING_PREFIX + "*") == []
+
+
+def test_a_flush_stopped_after_its_commit_adds_nothing_twice(on_redis, article):
+    """The process stopped after the commit but before deleting the batch
+    key: the batch id recorded in the same transaction says it is done."""
+    reader().get(article.get_absolute_url())
+    on_redis.rename(REDIS_PENDING_KEY, REDIS_FLUSHING_PREFIX + "committed")
+    Article.objects.filter(pk=article.pk).update(views=1)  # what the commit did
+    ViewFlushBatch.objects.create(batch="committed")
+    assert view_counts_flush() == 0
+    assert views_in_database(article) == 1
+    assert on_redis.keys(REDIS_FLUSHING_PREFIX + "*") == []
+
+
+def test_sessions_live_in_redis(settings):
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    from django.contrib.sessions.backends.cache import SessionStore
+
+    session = SessionStore()
+    session["ward"] = "Заріччя"
+    session.save()
+    assert cache.get(session.cache_key)["ward"] == "Заріччя"
+
+
+def test_a_task_enqueued_by_the_web_process_runs_in_a_worker_process(on_redis):
+    from tests.scale.rq_tasks import remember
+
+    key = f"rq-test-{get_random_string(8)}"
+    result = remember.enqueue(key, "Повідомлення доставлено")
+    assert cache.get(key) is None
+    worker = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "rqworker",
+            "--burst",
+            "--job-class",
+            "django_tasks_rq.Job",
+            "default",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "REDIS_URL": REDIS_URL},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert worker.returncode == 0, worker.stderr
+    assert cache.get(key) == "Повідомлення доставлено"
+    result.refresh()
+    assert result.status == "SUCCESSFUL"
+    assert result.return_value == "Повідомлення доставлено"
