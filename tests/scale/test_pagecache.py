@@ -71,7 +71,8 @@ class TestPageCache:
         poll = make_poll()
         client = reader()
         client.get("/news/")
-        client.post(f"/polls/{poll.pk}/vote/", {"choice": poll.choices.first().pk, "next": "/news/"})
+        choice = poll.choices.first().pk
+        client.post(f"/polls/{poll.pk}/vote/", {"choice": choice, "next": "/news/"})
         with_message = client.get("/news/")
         assert not is_hit(with_message)
         assert "Дякуємо, ваш голос враховано." in with_message.content.decode()
