@@ -5,6 +5,7 @@ mailing exactly once. A real SMTP server (aiosmtpd) counts what arrives."""
 import asyncio
 import email
 import email.policy
+import os
 import socket
 import subprocess
 import sys
@@ -43,6 +44,32 @@ def free_port():
         return probe.getsockname()[1]
 
 
+def worker_database_url() -> dict:
+    """On a PostgreSQL run the worker uses PostgreSQL too (row locks with
+    SKIP LOCKED), in a database of its own; otherwise a fresh SQLite file."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        return {}
+    import dj_database_url
+    import psycopg2
+
+    config = dj_database_url.parse(url)
+    name = "hromada_security_worker"
+    admin = psycopg2.connect(
+        dbname="postgres",
+        user=config["USER"],
+        password=config["PASSWORD"],
+        host=config["HOST"],
+        port=config["PORT"] or 5432,
+    )
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS {name}")
+        cursor.execute(f"CREATE DATABASE {name}")
+    admin.close()
+    return {"DATABASE_URL": url.rsplit("/", 1)[0] + "/" + name}
+
+
 def test_a_mailing_killed_mid_send_completes_exactly_once_on_rerun(tmp_path):
     mailbox = StallingMailbox(stall_after=KILL_AFTER)
     port = free_port()
@@ -55,6 +82,7 @@ def test_a_mailing_killed_mid_send_completes_exactly_once_on_rerun(tmp_path):
             EMAIL_HOST="127.0.0.1",
             EMAIL_PORT=str(port),
             EMAIL_TIMEOUT="120",
+            **worker_database_url(),
         )
         assert run_python(
             "tests/security/mailing_probe.py", "setup", str(SUBSCRIBERS), env=env
