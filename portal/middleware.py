@@ -8,6 +8,14 @@ from django.utils.csp import CSP
 
 logger = logging.getLogger("portal.database")
 
+try:  # Redis holds the cache, the sessions and the task queue when REDIS_URL is set.
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    REDIS_OUTAGES = (RedisConnectionError, RedisTimeoutError)
+except ImportError:  # pragma: no cover - redis is a dependency of django-tasks-rq
+    REDIS_OUTAGES = ()
+
 
 class AdminContentSecurityPolicyMiddleware:
     """Relax the policy for the admin only: CKEditor 5 injects its own
@@ -49,9 +57,10 @@ class PermissionsPolicyMiddleware:
 
 
 def is_database_unavailable(exception: BaseException | None) -> bool:
-    """True for the errors of a database that is down, unreachable or locked —
-    faults that pass by themselves — but not for a bug such as a bad query."""
-    if isinstance(exception, (db.OperationalError, db.InterfaceError)):
+    """True for the errors of a database (or of Redis) that is down,
+    unreachable or locked — faults that pass by themselves — but not for a
+    bug such as a bad query."""
+    if isinstance(exception, (db.OperationalError, db.InterfaceError, *REDIS_OUTAGES)):
         return True
     return isinstance(exception, db.DatabaseError) and "locked" in str(exception).lower()
 

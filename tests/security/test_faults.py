@@ -110,6 +110,14 @@ def test_only_outages_count_as_the_database_being_unavailable():
     assert not is_database_unavailable(None)
 
 
+def test_redis_away_counts_as_an_outage_too():
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import ResponseError
+
+    assert is_database_unavailable(RedisConnectionError("Error 111 connecting to 127.0.0.1:6379"))
+    assert not is_database_unavailable(ResponseError("WRONGTYPE"))
+
+
 class FailingSessionMiddleware:
     """Stands for a middleware whose database query fails (e.g. sessions)."""
 
