@@ -246,11 +246,20 @@ def rebuild_search_index() -> None:
 def find_links(page, url: str, view_name: str) -> list[str]:
     """Open ``url`` and return its links to pages of ``view_name``."""
     page.goto(url)
+    return links_here(page, view_name)
+
+
+def links_here(page, view_name: str) -> list[str]:
+    """The links of the page in the browser to pages of ``view_name`` (as
+    paths: the mail and "manage" links are absolute, on ``SITE_URL``)."""
     found = []
-    for href in page.eval_on_selector_all("a[href^='/']", "links => links.map(a => a.pathname)"):
+    links = page.eval_on_selector_all(
+        "a[href]", "links => links.map(a => [a.pathname, a.pathname + a.search])"
+    )
+    for pathname, target in links:
         try:
-            if resolve(href).view_name == view_name and href not in found:
-                found.append(href)
+            if resolve(pathname).view_name == view_name and target not in found:
+                found.append(target)
         except Resolver404:
             continue
     return found
@@ -468,22 +477,35 @@ def newsletter_confirmed(page):
     return _follow_mailed_link(page, "confirm")
 
 
-def newsletter_preferences(page):
-    require("newsletter:signup")
+def _newsletter_preferences_link(page) -> str:
+    """Sign up, confirm from the mail, and take the confirmed page's link to
+    the preferences."""
     _sign_up(page)
     _follow_mailed_link(page, "confirm")
-    links = _mailed_links()
-    names = [name for name in links if "prefer" in name]
-    if not names:
-        return Visit(find_links(page, page.url, "newsletter:preferences")[0])
-    return Visit(links[names[0]])
+    links = links_here(page, "newsletter:preferences")
+    assert links, "the confirmed page has no link to the preferences"
+    return links[0]
+
+
+def newsletter_preferences(page):
+    require("newsletter:signup", "newsletter:preferences")
+    return Visit(_newsletter_preferences_link(page))
+
+
+def newsletter_unsubscribe(page):
+    require("newsletter:signup", "newsletter:unsubscribe")
+    page.goto(_newsletter_preferences_link(page))
+    links = links_here(page, "newsletter:unsubscribe")
+    assert links, "the preferences page has no link to unsubscribe"
+    return Visit(links[0])
 
 
 def newsletter_unsubscribed(page):
-    require("newsletter:signup")
-    _sign_up(page)
-    _follow_mailed_link(page, "confirm")
-    return _follow_mailed_link(page, "unsubscribe")
+    visit = newsletter_unsubscribe(page)
+    page.goto(visit.url)
+    with page.expect_navigation() as navigation:
+        page.locator("main form").first.evaluate("f => f.submit()")
+    return Visit(page.url, response=navigation.value)
 
 
 PAGE_TYPES = [
@@ -509,6 +531,7 @@ PAGE_TYPES = [
     newsletter_signup_error,
     newsletter_confirmed,
     newsletter_preferences,
+    newsletter_unsubscribe,
     newsletter_unsubscribed,
     not_found,
     server_error,
