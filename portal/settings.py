@@ -204,7 +204,28 @@ STORAGES = {
         )
     },
 }
-WHITENOISE_MAX_AGE = 31536000 if not DEBUG else 0
+# Hashed names (app.3f2a1b.css) never change: WhiteNoise sends them with
+# "Cache-Control: max-age=315360000, public, immutable" by itself; the other
+# files (favicon, robots) are cached for a day.
+WHITENOISE_MAX_AGE = 86400 if not DEBUG else 0
+
+# Media in S3-compatible object storage (django-storages) when a bucket is
+# configured; else files under MEDIA_ROOT, served by nginx (deploy/nginx).
+if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
+            "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("S3_REGION_NAME") or None,
+            "custom_domain": os.environ.get("S3_CUSTOM_DOMAIN") or None,
+            "access_key": os.environ.get("AWS_ACCESS_KEY_ID"),
+            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY"),
+            "default_acl": None,
+            "querystring_auth": env_bool("S3_QUERYSTRING_AUTH", False),
+            "file_overwrite": False,
+        },
+    }
 
 # Upload limits (the nginx config in deploy/ allows the largest of them).
 IMAGE_UPLOAD_MAX_BYTES = env_int("IMAGE_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
@@ -264,6 +285,8 @@ AXES_HTTP_RESPONSE_CODE = 429
 # The same visitor address as the portal's own rate limits (trusted proxies only).
 AXES_CLIENT_IP_CALLABLE = "portal.client_ip.client_ip"
 AXES_SENSITIVE_PARAMETERS = ["password"]
+# Bounded and NUL-free, so that no username can fail the attempts table.
+AXES_USERNAME_CALLABLE = "portal.login_throttle.axes_username"
 
 # --- Security -------------------------------------------------------------------
 

@@ -143,3 +143,20 @@ def test_invalid_utf8_and_nul_bytes_get_a_clear_404_page(client, site):
         response = client.get(path)
         assert response.status_code == 404
         assert "Пошук по сайту" in response.content.decode()
+
+
+@examples
+@given(
+    username=st.one_of(st.text(max_size=400), st.just("a\x00b"), st.just("x" * 1000)),
+    password=st.one_of(st.text(max_size=400), st.just("\x00")),
+)
+def test_the_admin_login_answers_any_credentials_without_a_server_error(
+    client, db, username, password
+):
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.count()
+    response = client.post("/admin/login/", {"username": username, "password": password})
+    assert response.status_code in (200, 429), response.status_code
+    assert "_auth_user_id" not in client.session
+    assert get_user_model().objects.count() == users
