@@ -5,6 +5,7 @@ import datetime
 import hashlib
 import logging
 import smtplib
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core import signing
@@ -25,6 +26,8 @@ CONFIRM, MANAGE = "confirm", "manage"
 MANAGE_MAX_AGE = 2 * 365 * 24 * 3600
 BATCH_SIZE = 100
 MAX_ATTEMPTS = 5
+# The first key of the advisory locks of mailings (any constant of our own).
+LOCK_NAMESPACE = 8058
 
 
 class SignupRefused(Exception):
@@ -219,14 +222,24 @@ def mailing_articles(mailing: Mailing):
     return mailing.articles.published().select_related("category").order_by("-published_at")
 
 
-def _claim(mailing: Mailing, size: int) -> list[Delivery]:
-    """The next pending deliveries. On PostgreSQL rows are locked with SKIP
-    LOCKED, so two workers never take the same delivery; SQLite has one writer."""
-    pending = Delivery.objects.filter(mailing=mailing, status=Delivery.Status.PENDING)
-    pending = pending.select_related("subscriber").order_by("pk")
-    if connection.features.has_select_for_update_skip_locked:
-        pending = pending.select_for_update(skip_locked=True, of=("self",))
-    return list(pending[:size])
+@contextmanager
+def _sending_lock(mailing_id: int):
+    """One sender per mailing. On PostgreSQL a session advisory lock, which the
+    server drops with the connection of a killed worker, so a rerun can start
+    at once; SQLite has a single writer and the database worker runs tasks one
+    by one. Yields whether this process may send."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [LOCK_NAMESPACE, mailing_id])
+        acquired = cursor.fetchone()[0]
+    try:
+        yield acquired
+    finally:
+        if acquired:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_NAMESPACE, mailing_id])
 
 
 def _is_permanent(error: Exception) -> bool:
@@ -239,15 +252,24 @@ def _is_permanent(error: Exception) -> bool:
 
 def mailing_send(*, mailing_id: int, limit: int | None = None) -> dict[str, int]:
     """Send the mailing's pending deliveries in batches over one SMTP
-    connection per batch, marking each delivery sent right after the server
-    accepts it. Stopped anywhere, a second run sends only what is still
-    pending, so every subscriber receives the mailing exactly once.
+    connection per batch. Each delivery is marked sent in its own statement
+    right after the server accepts the message — not at the end of a batch —
+    so a worker killed at any point leaves every accepted message marked, and
+    a rerun sends only what is still pending: every subscriber receives the
+    mailing exactly once.
 
     A recipient the server refuses permanently (5xx) is recorded and skipped;
     a transient error (4xx, a dropped connection) ends this run with the
     deliveries still pending, for a retry with backoff. ``limit`` stops after
     that many messages (used to prove resuming).
     """
+    with _sending_lock(mailing_id) as acquired:
+        if not acquired:
+            return {"sent": 0, "failed": 0, "transient": 0}
+        return _mailing_send(mailing_id, limit)
+
+
+def _mailing_send(mailing_id: int, limit: int | None) -> dict[str, int]:
     mailing = Mailing.objects.get(pk=mailing_id)
     if mailing.status == Mailing.Status.SENT:
         return {"sent": 0, "failed": 0, "transient": 0}
@@ -255,51 +277,58 @@ def mailing_send(*, mailing_id: int, limit: int | None = None) -> dict[str, int]
         status=Mailing.Status.SENDING
     )
     articles = list(mailing_articles(mailing))
+    pending = Delivery.objects.filter(mailing=mailing, status=Delivery.Status.PENDING)
     sent = failed = 0
     transient = None
     while transient is None and (limit is None or sent < limit):
         size = BATCH_SIZE if limit is None else min(BATCH_SIZE, limit - sent)
-        with transaction.atomic():
-            batch = _claim(mailing, size)
-            if not batch:
-                break
-            backend = mailers.default
-            try:
-                backend.open()
-            except (OSError, smtplib.SMTPException) as error:
-                transient = error
-                batch = []
-            try:
-                for delivery in batch:
-                    message = mailing_message(mailing, delivery.subscriber, articles)
-                    try:
-                        backend.send_messages([message])
-                    except (OSError, smtplib.SMTPException) as error:
-                        delivery.attempts += 1
-                        delivery.last_error = str(error)[:500]
-                        if _is_permanent(error) or delivery.attempts >= MAX_ATTEMPTS:
-                            delivery.status = Delivery.Status.FAILED
-                            failed += 1
-                            delivery.save(update_fields=["status", "attempts", "last_error"])
-                            continue
-                        delivery.save(update_fields=["attempts", "last_error"])
-                        transient = error
-                        break
+        batch = list(pending.select_related("subscriber").order_by("pk")[:size])
+        if not batch:
+            break
+        backend = mailers.default
+        try:
+            backend.open()
+        except (OSError, smtplib.SMTPException) as error:
+            transient = error
+            break
+        try:
+            for delivery in batch:
+                error = _deliver(backend, mailing_message(mailing, delivery.subscriber, articles))
+                if error is None:
                     Delivery.objects.filter(pk=delivery.pk).update(
                         status=Delivery.Status.SENT,
                         sent_at=timezone.now(),
                         attempts=delivery.attempts + 1,
                     )
                     sent += 1
-            finally:
-                backend.close()
+                    continue
+                delivery.attempts += 1
+                delivery.last_error = str(error)[:500]
+                if _is_permanent(error) or delivery.attempts >= MAX_ATTEMPTS:
+                    delivery.status = Delivery.Status.FAILED
+                    failed += 1
+                    delivery.save(update_fields=["status", "attempts", "last_error"])
+                    continue
+                delivery.save(update_fields=["attempts", "last_error"])
+                transient = error
+                break
+        finally:
+            backend.close()
     if transient is not None:
         logger.warning("Mailing %s paused after a transient SMTP error: %s", mailing.pk, transient)
-    elif not Delivery.objects.filter(mailing=mailing, status=Delivery.Status.PENDING).exists():
+    elif not pending.exists():
         Mailing.objects.filter(pk=mailing.pk).update(
             status=Mailing.Status.SENT, sent_at=timezone.now()
         )
     return {"sent": sent, "failed": failed, "transient": int(transient is not None)}
+
+
+def _deliver(backend, message) -> Exception | None:
+    try:
+        backend.send_messages([message])
+    except (OSError, smtplib.SMTPException) as error:
+        return error
+    return None
 
 
 def digest_create(*, now=None) -> Mailing | None:
