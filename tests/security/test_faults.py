@@ -136,3 +136,42 @@ def test_an_outage_inside_a_middleware_also_gives_the_503_page(failing_site, set
     ]
     response = failing_site.get("/news/")
     assert_friendly_503(response.status_code, response.content.decode(), response["Retry-After"])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_postgresql_restarted_under_a_live_connection_costs_at_most_one_503(client):
+    """The server side of the portal's persistent connection goes away (as
+    when PostgreSQL restarts): at most the request that finds out gets the 503
+    page, the next one reconnects by itself."""
+    from django.db import close_old_connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("terminating a server backend is a PostgreSQL test")
+    article = make_article(title="Новий графік руху автобусів")
+
+    def fetch():
+        response = client.get(article.get_absolute_url())
+        # What Django's WSGI handler does after every request; the test
+        # client leaves it out, so the test does it.
+        close_old_connections()
+        return response
+
+    assert fetch().status_code == 200
+    pid = connection.connection.info.backend_pid
+    import psycopg2
+
+    params = {
+        key: value
+        for key, value in connection.get_connection_params().items()
+        if key in {"dbname", "user", "password", "host", "port"}
+    }
+    with psycopg2.connect(**params) as other, other.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+        assert cursor.fetchone()[0] is True
+    other.close()
+    first = fetch()
+    if first.status_code != 200:
+        assert_friendly_503(first.status_code, first.content.decode(), first.get("Retry-After"))
+    response = fetch()
+    assert response.status_code == 200
+    assert "Новий графік руху автобусів" in response.content.decode()
