@@ -1,22 +1,36 @@
 import uuid
-from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from PIL import Image
 
 from news.fields import SanitizedHTMLField
 from news.slugs import unique_slug
 from news.validators import validate_image
 
+IMAGE_SUFFIXES = {"JPEG": ".jpg", "PNG": ".png", "GIF": ".gif", "WEBP": ".webp"}
+
+
+def picture_name(folder: str, image_format: str | None) -> str:
+    """An unguessable name whose suffix comes from the picture's real format,
+    never from the editor's file name (a JPEG with HTML appended, uploaded as
+    "x.html", must not be served as HTML)."""
+    suffix = IMAGE_SUFFIXES.get(image_format or "", ".jpg")
+    return f"{folder}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
 
 def picture_upload_to(instance, filename):
-    """Store pictures under unguessable names: the editor's file name never
-    reaches the URL, so drafts' pictures cannot be found by guessing."""
-    suffix = PurePosixPath(filename).suffix.lower() or ".jpg"
-    return f"news/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+    try:
+        with Image.open(instance.picture) as image:
+            image_format = image.format
+    except (OSError, ValueError):
+        image_format = None
+    finally:
+        instance.picture.seek(0)
+    return picture_name("news", image_format)
 
 
 class Category(models.Model):

@@ -9,12 +9,13 @@ from PIL import Image
 ALLOWED_IMAGE_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
 
 
-def validate_image(file):
+def validate_image(file) -> str:
     """Accept only a real picture within the size and pixel limits.
 
-    Pillow reads the header and verifies the data, so a renamed HTML or a
-    polyglot is refused; the pixel limit is checked before decoding, so a
-    decompression bomb never expands in memory.
+    Pillow reads the header and verifies the data, so a renamed HTML file is
+    refused; the pixel limit is checked before decoding, so a decompression
+    bomb never expands in memory. Returns the picture's real format, which
+    names the stored file (news.models.picture_name).
     """
     if file.size > settings.IMAGE_UPLOAD_MAX_BYTES:
         raise ValidationError(
@@ -55,3 +56,4 @@ def validate_image(file):
         raise ValidationError(
             _("Only JPEG, PNG, GIF and WebP pictures are accepted."), code="invalid_format"
         )
+    return image_format

@@ -12,7 +12,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView, TemplateView
 
-from news.models import Article, Category, picture_upload_to
+from news.models import Article, Category, picture_name
 from news.services import article_view_register, viewed_cookie_set
 from news.validators import validate_image
 from portal.pagecache import page_cache
@@ -131,10 +131,8 @@ def editor_image_upload(request):
     if upload is None:
         raise Http404
     try:
-        validate_image(upload)
+        image_format = validate_image(upload)
     except ValidationError as error:
         return JsonResponse({"error": {"message": " ".join(error.messages)}}, status=400)
-    name = default_storage.save(
-        picture_upload_to(None, upload.name).replace("news/", "editor/", 1), upload
-    )
+    name = default_storage.save(picture_name("editor", image_format), upload)
     return JsonResponse({"url": default_storage.url(name)})

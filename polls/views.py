@@ -1,6 +1,6 @@
 from django.contrib import messages
-from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -42,7 +42,8 @@ class PollArchiveView(ListView):
 
 def _back_url(request, poll: Poll) -> str:
     target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
+    # Only a path on this site: redirect() would read "0" as a view's name.
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
@@ -89,7 +90,7 @@ def vote(request, pk):
         response = JsonResponse({"message": message, "html": html}, status=status)
     else:
         messages.add_message(request, level, message)
-        response = redirect(_back_url(request, poll))
+        response = HttpResponseRedirect(_back_url(request, poll))
     if new_voter:
         voter_cookie_set(response, voter, secure=request.is_secure())
     return response
