@@ -98,6 +98,7 @@ def _rate_limit_key(poll: Poll, ip_hash: str) -> str:
     return f"polls:votes:{poll.pk}:{ip_hash}:{timezone.now():%Y%m%d%H}"
 
 
+@transaction.atomic
 def vote_cast(*, poll: Poll, choice_id, voter: str, ip: str, now=None) -> Choice:
     """Count one vote of ``voter`` for the choice, or raise ``VoteRefused``.
 

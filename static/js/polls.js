@@ -40,5 +40,13 @@
     });
   }
 
-  document.addEventListener("submit", onSubmit);
+  // Registered on the portal's init list (static/js/portal.js); one listener on
+  // the document also covers blocks that replace themselves after a vote.
+  window.Portal = window.Portal || { init: [] };
+  window.Portal.init.push(function (root) {
+    if (root.documentElement && !root.documentElement.hasAttribute("data-polls-ready")) {
+      root.documentElement.setAttribute("data-polls-ready", "");
+      root.addEventListener("submit", onSubmit);
+    }
+  });
 })();

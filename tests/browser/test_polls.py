@@ -60,3 +60,19 @@ def test_vote_without_javascript_posts_and_comes_back_with_a_message(new_page):
     expect(sidebar.get_by_text("100,00%")).to_be_visible()
     expect(sidebar.get_by_role("button", name="Голосувати")).to_have_count(0)
     assert poll.choices.get(text="Набережна").votes == 1
+
+    # An old tab still shows the form: the same resident posts it again (the
+    # browser's own cookies and CSRF token), and the refusal is read on the page.
+    csrf = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
+    other = poll.choices.get(text="Сквер")
+    response = page.request.post(
+        f"/polls/{poll.pk}/vote/",
+        form={"choice": str(other.pk), "next": "/news/", "csrfmiddlewaretoken": csrf},
+        max_redirects=0,
+    )
+    assert response.status == 302
+    page.goto(response.headers["location"])
+    expect(page.get_by_role("status").first).to_contain_text("Ви вже голосували в цьому опитуванні")
+    expect(sidebar.get_by_text("100,00%")).to_be_visible()
+    assert poll.choices.get(text="Сквер").votes == 0
+    assert poll.choices.get(text="Набережна").votes == 1

@@ -6,6 +6,7 @@ import pytest
 import time_machine
 from django.test import Client
 
+from polls.checks import check_votes_per_ip_per_hour
 from polls.models import Choice, Vote
 from tests.conftest import make_article
 from tests.polls.factories import make_poll
@@ -163,6 +164,14 @@ def test_the_rate_limit_per_address_stops_a_script_that_clears_cookies(settings)
 
 def test_the_default_rate_limit_is_generous_for_carrier_nat(settings):
     assert settings.POLLS_VOTES_PER_IP_PER_HOUR >= 100
+    assert check_votes_per_ip_per_hour() == []
+
+
+def test_a_rate_limit_below_one_hundred_fails_the_system_check(settings):
+    settings.POLLS_VOTES_PER_IP_PER_HOUR = 99
+    errors = check_votes_per_ip_per_hour()
+    assert [error.id for error in errors] == ["polls.E001"]
+    assert "at least 100" in errors[0].msg
 
 
 def test_behind_the_proxy_the_forwarded_address_is_limited(settings):
