@@ -178,6 +178,10 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# Whole pages for anonymous readers (portal/pagecache.py): seconds an entry lives,
+# the longest a scheduled article waits to appear; 0 turns the page cache off.
+PAGE_CACHE_TIMEOUT = env_int("PAGE_CACHE_TIMEOUT", 60)
+
 # --- Internationalisation -----------------------------------------------------
 
 LANGUAGE_CODE = "uk"
@@ -309,6 +313,8 @@ SECURE_PERMISSIONS_POLICY = {
     "payment": [],
     "usb": [],
 }
+# A Ukrainian page for a form refused by the CSRF check.
+CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
 # Seconds a resident is asked to wait when the database is unavailable (the 503 page).
 DATABASE_UNAVAILABLE_RETRY_AFTER = 30
 SESSION_COOKIE_HTTPONLY = True

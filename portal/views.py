@@ -1,7 +1,7 @@
 import sys
 
 from django.conf import settings
-from django.http import HttpResponse, HttpResponseServerError
+from django.http import HttpResponse, HttpResponseForbidden, HttpResponseServerError
 from django.template import loader
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
@@ -43,3 +43,11 @@ def server_error(request):
         return database_unavailable_response()
     template = loader.get_template("500.html")
     return HttpResponseServerError(template.render({"LANGUAGE_CODE": "uk"}))
+
+
+def csrf_failure(request, reason=""):
+    """A form sent without a valid CSRF token (a stale page, cookies off, or a
+    forged request from another site): a Ukrainian page instead of Django's
+    technical one (issue #7). Django logs the reason; the page does not show it."""
+    template = loader.get_template("403_csrf.html")
+    return HttpResponseForbidden(template.render({}))

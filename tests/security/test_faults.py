@@ -175,3 +175,16 @@ def test_postgresql_restarted_under_a_live_connection_costs_at_most_one_503(clie
     response = fetch()
     assert response.status_code == 200
     assert "Новий графік руху автобусів" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_form_without_its_csrf_token_gets_a_clear_ukrainian_page():
+    from newsletter.models import Subscriber
+
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/newsletter/", {"email": "olha@example.org"})
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "Форму не прийнято" in page and "Пошук по сайту" in page
+    assert "CSRF" not in page
+    assert not Subscriber.objects.exists()
