@@ -199,10 +199,11 @@ def test_poll_page_and_archive(client):
     assert client.get(hidden.get_absolute_url()).status_code == 404
 
 
-@pytest.mark.parametrize("url", ["/", "/news/", "/polls/"])
+@pytest.mark.parametrize("url", ["/", "/news/", "/polls/", "article"])
 def test_sidebar_poll_on_every_page_in_bounded_queries(client, django_assert_max_num_queries, url):
     poll = make_poll(votes=[5, 3, 2])
-    make_article()
+    article = make_article()
+    url = article.get_absolute_url() if url == "article" else url
     post_vote(client, poll, choice_of(poll).pk)
     with django_assert_max_num_queries(10):
         response = client.get(url)
