@@ -138,8 +138,9 @@ def _cacheable_request(request) -> bool:
 
 
 def _key(request) -> str:
-    path = hashlib.md5(  # noqa: S324 - a key, not a secret
-        f"{request.scheme}://{request.get_host()}{request.get_full_path()}".encode()
+    path = hashlib.blake2b(
+        f"{request.scheme}://{request.get_host()}{request.get_full_path()}".encode(),
+        digest_size=16,
     ).hexdigest()
     return f"pagecache:{generation()}:{request.LANGUAGE_CODE}:{path}"
 
@@ -210,7 +211,7 @@ def page_cache(view):
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not _cacheable_request(request):
+        if timeout() <= 0 or not _cacheable_request(request):
             return view(request, *args, **kwargs)
         key = _key(request)
         entry = cache.get(key)

@@ -1,0 +1,312 @@
+"""Load benchmark of the production command (issue #6).
+
+    uv run python bench/load.py                       # SQLite under var/bench/
+    uv run python bench/load.py --database postgres://postgres@127.0.0.1:5432/hromada_bench
+    uv run python bench/load.py --duration 20 --skip-generate
+
+1. Generates 100 000 articles (``--articles``) in the benchmark database, once
+   (documents: ``bench/generate.py`` of the search benchmark when present).
+2. Starts the production server — ``gunicorn -c gunicorn.conf.py portal.wsgi``
+   with 2 workers, DJANGO_DEBUG=0 — on a loopback port, and drives the home
+   page, a section, an article (from the page cache, and with the page cache
+   off) and the search page with wrk at concurrency 8 for ``--duration``
+   seconds each, as a returning reader (browser User-Agent, today's view
+   cookie). Reports requests per second, median and p99 latency.
+3. Serves ``bench/ceiling.py`` — a WSGI app returning a body of the article
+   page's size — under the same gunicorn settings: the ceiling; prints each
+   page's ratio to it.
+4. Burst: 20 000 requests to one article within 30 s by new visitors (no
+   cookie: each request is a counted view), then ``flush_view_counts``; the
+   article's views must have grown by exactly 20 000, with no failed request.
+"""
+
+import argparse
+import http.client
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PORT = 18100
+CEILING_PORT = 18101
+BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/130.0 Safari/537.36"
+WRK_SCRIPT = """
+wrk.headers["User-Agent"] = "%(ua)s"
+wrk.headers["Cookie"] = "%(cookie)s"
+"""
+
+
+def environment(args, **extra) -> dict:
+    env = {
+        **os.environ,
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "bench-" + "k" * 50,
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DJANGO_STATIC_ROOT": str(ROOT / "var" / "bench" / "static"),
+        "PORTAL_VAR_DIR": str(ROOT / "var" / "bench"),
+        "GUNICORN_WORKERS": "2",
+        "GUNICORN_ACCESS_LOG": "",
+        "GUNICORN_LOG_LEVEL": "warning",
+        **extra,
+    }
+    env.pop("DATABASE_URL", None)
+    env.pop("REDIS_URL", None)
+    if args.database:
+        env["DATABASE_URL"] = args.database
+    if args.redis:
+        env["REDIS_URL"] = args.redis
+    return env
+
+
+def manage(env, *command, capture=False):
+    return subprocess.run(
+        [sys.executable, "manage.py", *command],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=capture,
+        text=True,
+    ).stdout
+
+
+GENERATE = """
+from django.utils import timezone
+from news.models import Article, Category
+count = {count}
+if Article.objects.count() < count:
+    categories = [
+        Category.objects.get_or_create(
+            slug=f"bench-{{n}}", defaults={{"name": f"Розділ тесту {{n}}", "position": n}}
+        )[0]
+        for n in range(10)
+    ]
+    now = timezone.now()
+    batch = []
+    for number in range(Article.objects.count(), count):
+        batch.append(Article(
+            title=f"Новина громади № {{number}}: ремонт, вода, транспорт",
+            slug=f"bench-{{number}}",
+            category=categories[number % 10],
+            lead="Короткий опис події для списку новин громади.",
+            body="<p>" + "Текст новини громади з подробицями події. " * 60 + "</p>",
+            status="published",
+            published_at=now - timezone.timedelta(minutes=number + 1),
+        ))
+        if len(batch) == 5000:
+            Article.objects.bulk_create(batch)
+            batch = []
+    Article.objects.bulk_create(batch)
+a = Article.objects.published().select_related("category").order_by("pk")[500]
+print(a.get_absolute_url(), a.category.get_absolute_url(), a.pk)
+"""
+
+
+def server(env, app, port):
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", app],
+        cwd=ROOT,
+        env={**env, "GUNICORN_BIND": f"127.0.0.1:{port}"},
+        start_new_session=True,
+    )
+    for _ in range(100):
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/robots.txt")
+            connection.getresponse().read()
+            return process
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise SystemExit(f"{app} did not start on port {port}")
+
+
+def stop(process):
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait(timeout=30)
+
+
+def get(port, path, headers=None):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request("GET", path, headers={"User-Agent": BROWSER, **(headers or {})})
+    response = connection.getresponse()
+    return response, response.read()
+
+
+def to_ms(text: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()
+    return float(number) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+
+def wrk(port, path, duration, cookie="") -> dict:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(WRK_SCRIPT % {"ua": BROWSER, "cookie": cookie})
+    output = subprocess.run(
+        [
+            "wrk",
+            "-t2",
+            "-c8",
+            f"-d{duration}s",
+            "--latency",
+            "-s",
+            script.name,
+            f"http://127.0.0.1:{port}{path}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    os.unlink(script.name)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    socket_errors = re.search(r"Socket errors: (.*)", output)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "p50": to_ms(re.search(r"\s50%\s+(\S+)", output).group(1)),
+        "p99": to_ms(re.search(r"\s99%\s+(\S+)", output).group(1)),
+        "errors": int(errors.group(1)) if errors else 0,
+        "socket_errors": socket_errors.group(1) if socket_errors else "",
+    }
+
+
+def burst(port, path, total, seconds, concurrency=16) -> tuple[int, list[int], float]:
+    """``total`` GETs by new visitors (no cookie), ``concurrency`` at a time."""
+    statuses = []
+    lock = threading.Lock()
+    remaining = [total]
+
+    def visitor():
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while True:
+            with lock:
+                if remaining[0] == 0:
+                    return
+                remaining[0] -= 1
+            try:
+                connection.request("GET", path, headers={"User-Agent": BROWSER})
+                response = connection.getresponse()
+                response.read()
+                status = response.status
+            except (OSError, http.client.HTTPException):
+                status = 0
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            with lock:
+                statuses.append(status)
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=visitor) for _ in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=seconds * 4)
+    return len(statuses), statuses, time.perf_counter() - started
+
+
+def views_of(env, article_id) -> int:
+    out = manage(
+        env,
+        "shell",
+        "-c",
+        f"from news.models import Article; print(Article.objects.get(pk={article_id}).views)",
+        capture=True,
+    )
+    return int(out.strip().splitlines()[-1])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database", help="DATABASE_URL (default: SQLite under var/bench/)")
+    parser.add_argument("--redis", help="REDIS_URL (default: none, local-memory cache)")
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--duration", type=int, default=15, help="seconds per page")
+    parser.add_argument("--skip-generate", action="store_true")
+    parser.add_argument("--burst", type=int, default=20_000, help="requests (0: no burst)")
+    args = parser.parse_args()
+
+    env = environment(args)
+    (ROOT / "var" / "bench").mkdir(parents=True, exist_ok=True)
+    manage(env, "migrate", "--noinput", "-v", "0", "--skip-checks")
+    manage(env, "collectstatic", "--noinput", "-v", "0")
+    started = time.perf_counter()
+    article_url, category_url, article_id = manage(
+        env,
+        "shell",
+        "-c",
+        GENERATE.format(count=0 if args.skip_generate else args.articles),
+        capture=True,
+    ).split()[-3:]
+    print(
+        f"data ready in {time.perf_counter() - started:.0f} s "
+        f"({args.database or 'SQLite'}, {'Redis' if args.redis else 'local-memory cache'})"
+    )
+    if (ROOT / "bench" / "generate.py").exists():
+        print("documents: see bench/generate.py (search benchmark)")
+    else:
+        print("documents: not generated (bench/generate.py of the search benchmark is missing)")
+
+    results = {}
+    app = server(env, "portal.wsgi", PORT)
+    try:
+        response, body = get(PORT, article_url)
+        cookie = response.getheader("Set-Cookie", "").split(";")[0]  # today's view cookie
+        size = len(body)
+        pages = {
+            "home": "/",
+            "category": category_url,
+            "article (cached)": article_url,
+            "search": "/search/?q=%D0%B2%D0%BE%D0%B4%D0%B0",
+        }
+        for name, path in pages.items():
+            get(PORT, path, {"Cookie": cookie})  # warm the cache
+            results[name] = wrk(PORT, path, args.duration, cookie)
+    finally:
+        stop(app)
+    uncached = server(environment(args, PAGE_CACHE_TIMEOUT="0"), "portal.wsgi", PORT)
+    try:
+        results["article (uncached)"] = wrk(PORT, article_url, args.duration, cookie)
+    finally:
+        stop(uncached)
+    ceiling_app = server(
+        {**env, "BENCH_BODY_SIZE": str(size)}, "bench.ceiling:application", CEILING_PORT
+    )
+    try:
+        ceiling = wrk(CEILING_PORT, "/", args.duration)
+    finally:
+        stop(ceiling_app)
+
+    print(
+        f"\ngunicorn, 2 workers × {env.get('GUNICORN_THREADS', '2')} threads; wrk -t2 -c8 "
+        f"-d{args.duration}s; body {size} bytes"
+    )
+    print(f"{'page':<22}{'req/s':>10}{'median ms':>11}{'p99 ms':>9}{'ratio':>8}  errors")
+    for name, result in {**results, "ceiling (WSGI)": ceiling}.items():
+        print(
+            f"{name:<22}{result['rps']:>10.0f}{result['p50']:>11.2f}{result['p99']:>9.2f}"
+            f"{result['rps'] / ceiling['rps']:>8.2f}  {result['errors']} {result['socket_errors']}"
+        )
+
+    if args.burst:
+        app = server(env, "portal.wsgi", PORT)
+        try:
+            manage(env, "flush_view_counts", "-v", "0", "--skip-checks")
+            before = views_of(env, article_id)
+            done, statuses, seconds = burst(PORT, article_url, args.burst, 30)
+        finally:
+            stop(app)
+        manage(env, "flush_view_counts", "-v", "0", "--skip-checks")
+        after = views_of(env, article_id)
+        failed = sum(1 for status in statuses if status != 200)
+        print(
+            f"\nburst: {done} requests by new visitors in {seconds:.1f} s "
+            f"({done / seconds:.0f} req/s), {failed} failed; views {before} → {after} "
+            f"(+{after - before}): {'exact' if after - before == done - failed else 'WRONG'}"
+        )
+
+
+if __name__ == "__main__":
+    main()
