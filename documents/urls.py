@@ -1,9 +1,11 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from documents import views
 
 app_name = "documents"
 
-# Placeholder until issue #3 lands the registry.
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="documents/placeholder.html"), name="list"),
+    path("", views.DocumentListView.as_view(), name="list"),
+    path("<int:pk>/", views.DocumentDetailView.as_view(), name="detail"),
+    path("<int:pk>/download/", views.document_download, name="download"),
 ]

@@ -391,6 +391,10 @@ NEWSLETTER_CONFIRM_MAX_AGE = 7 * 24 * 3600
 # A pending or confirmed address is mailed again only after this many seconds.
 NEWSLETTER_RESEND_INTERVAL = env_int("NEWSLETTER_RESEND_INTERVAL", 3600)
 
+# --- Documents (issue #3) ----------------------------------------------------------
+
+DOCUMENTS_MAX_UPLOAD_BYTES = env_int("DOCUMENTS_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+
 # --- Logging ----------------------------------------------------------------------
 
 LOGGING = {

@@ -1,0 +1,38 @@
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from documents.extraction import ExtractionError, extract_text
+from documents.models import Document
+from documents.validators import detect_file_type
+
+
+def document_read_file(*, document: Document) -> str | None:
+    """Set file_type, file_size and text from the file; return a warning or None.
+
+    A broken or encrypted file keeps its upload and gets empty text.
+    """
+    document.file.open("rb")
+    try:
+        data = document.file.read()
+        document.file.seek(0)
+        document.file_type = detect_file_type(document.file) or ""
+    finally:
+        document.file.seek(0)
+    document.file_size = len(data)
+    try:
+        document.text = extract_text(data, document.file_type)
+    except ExtractionError:
+        document.text = ""
+        return _(
+            "The text could not be read from the file (it is broken or encrypted); "
+            "the document was saved without text and will not be found by its contents."
+        )
+    return None
+
+
+@transaction.atomic
+def document_save(*, document: Document, file_changed: bool = True) -> str | None:
+    """Save a document, extracting its text when the file is new. Returns a warning or None."""
+    warning = document_read_file(document=document) if file_changed else None
+    document.save()
+    return warning

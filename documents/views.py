@@ -1,0 +1,124 @@
+import csv
+import json
+
+from django import forms
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import DetailView, ListView
+
+from documents.models import Document, DocumentKind, IssuingBody
+
+
+class DocumentFilterForm(forms.Form):
+    kind = forms.ModelChoiceField(
+        DocumentKind.objects.all(),
+        to_field_name="slug",
+        required=False,
+        label=_("Kind"),
+        empty_label=_("All kinds"),
+    )
+    year = forms.IntegerField(required=False, label=_("Year"), min_value=1900, max_value=2999)
+    issuer = forms.ModelChoiceField(
+        IssuingBody.objects.all(), required=False, label=_("Issuing body"), empty_label=_("All")
+    )
+    status = forms.ChoiceField(
+        choices=[("", _("All"))] + list(Document.Status.choices),
+        required=False,
+        label=_("Status"),
+    )
+
+    def filter(self, queryset):
+        if not self.is_valid():
+            return queryset
+        data = self.cleaned_data
+        if data["kind"]:
+            queryset = queryset.filter(kind=data["kind"])
+        if data["year"]:
+            queryset = queryset.filter(adopted_on__year=data["year"])
+        if data["issuer"]:
+            queryset = queryset.filter(issuer=data["issuer"])
+        if data["status"]:
+            queryset = queryset.filter(status=data["status"])
+        return queryset
+
+
+EXPORT_FIELDS = ["id", "number", "title", "kind", "adopted_on", "issuer", "status", "url"]
+
+
+def _export_row(request, document):
+    return {
+        "id": document.pk,
+        "number": document.number,
+        "title": document.title,
+        "kind": document.kind.name,
+        "adopted_on": document.adopted_on.isoformat(),
+        "issuer": document.issuer.name,
+        "status": document.get_status_display(),
+        "url": request.build_absolute_uri(document.get_absolute_url()),
+    }
+
+
+class DocumentListView(ListView):
+    paginate_by = 20
+    template_name = "documents/document_list.html"
+
+    def get_queryset(self):
+        self.filter_form = DocumentFilterForm(self.request.GET or None)
+        return self.filter_form.filter(Document.objects.published().for_listing())
+
+    def get(self, request, *args, **kwargs):
+        export = request.GET.get("format")
+        if export in ("csv", "json"):
+            rows = [_export_row(request, d) for d in self.get_queryset()[:10000]]
+            if export == "json":
+                response = HttpResponse(
+                    json.dumps(rows, ensure_ascii=False, indent=1),
+                    content_type="application/json; charset=utf-8",
+                )
+            else:
+                response = HttpResponse(content_type="text/csv; charset=utf-8")
+                response.write("\ufeff")
+                writer = csv.DictWriter(response, fieldnames=EXPORT_FIELDS)
+                writer.writeheader()
+                writer.writerows(rows)
+            response["Content-Disposition"] = f'attachment; filename="documents.{export}"'
+            return response
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(filter_form=self.filter_form, **kwargs)
+
+
+class DocumentDetailView(DetailView):
+    template_name = "documents/document_detail.html"
+
+    def get_queryset(self):
+        return Document.objects.published().select_related("kind", "issuer")
+
+    def get_context_data(self, **kwargs):
+        document = self.object
+        published = Document.objects.published().select_related("kind")
+        return super().get_context_data(
+            amends=published.filter(amended_by=document),
+            cancels=published.filter(cancelled_by=document),
+            amended_by=published.filter(amends=document),
+            cancelled_by=published.filter(cancels=document),
+            query=self.request.GET.get("q", "")[:200],
+            **kwargs,
+        )
+
+
+def document_download(request, pk):
+    """The file as an attachment with its real type: never rendered as a page of this site."""
+    document = get_object_or_404(Document.objects.published(), pk=pk)
+    try:
+        handle = document.file.open("rb")
+    except (FileNotFoundError, ValueError) as error:
+        raise Http404 from error
+    filename = f"{document.kind.slug}-{document.number}.{document.file_type or 'bin'}"
+    response = FileResponse(
+        handle, as_attachment=True, filename=filename, content_type=document.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
