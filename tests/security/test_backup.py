@@ -12,12 +12,14 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from documents.models import Document
 from news.models import Article
 from news.services import article_picture_renditions
 from newsletter.models import Subscriber
 from polls.models import Choice, Vote
 from polls.services import vote_cast, voter_new
 from tests.conftest import make_article, make_category, make_image_upload
+from tests.documents.test_documents import make_document, pdf_bytes
 from tests.polls.factories import make_poll
 from tests.security.conftest import BASE_DIR, production_env
 
@@ -41,6 +43,7 @@ def fill_portal():
     )
     subscriber.categories.add(category)
     Subscriber.objects.create(email="petro@example.org")
+    make_document(pdf_bytes(), title="Про бюджет громади на 2027 рік")
     return with_picture
 
 
@@ -48,6 +51,7 @@ def snapshot(media_root: Path):
     return {
         "articles": sorted(Article.objects.values_list("pk", "title", "slug", "picture")),
         "votes": Vote.objects.count(),
+        "documents": sorted(Document.objects.values_list("pk", "title", "file", "text")),
         "choices": sorted(Choice.objects.values_list("text", "votes")),
         "subscribers": sorted(
             (s.email, s.status, [c.slug for c in s.categories.all()])
@@ -132,9 +136,9 @@ def test_a_backup_restores_into_a_new_installation_with_manage_py(settings, tmp_
             "shell",
             "-c",
             "import json; from news.models import Article; from polls.models import Vote; "
-            "from newsletter.models import Subscriber; "
+            "from newsletter.models import Subscriber; from documents.models import Document; "
             "print(json.dumps([Article.objects.count(), Vote.objects.count(), "
-            "Subscriber.objects.count()]))",
+            "Subscriber.objects.count(), Document.objects.count()]))",
         ],
         cwd=BASE_DIR,
         env=env,
@@ -142,7 +146,7 @@ def test_a_backup_restores_into_a_new_installation_with_manage_py(settings, tmp_
         text=True,
         timeout=120,
     )
-    assert json.loads(result.stdout.strip().splitlines()[-1]) == [2, 3, 2], result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == [2, 3, 2, 1], result.stderr
     restored = {
         path.relative_to(new / "media").as_posix()
         for path in (new / "media").rglob("*")
