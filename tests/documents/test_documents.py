@@ -97,7 +97,7 @@ class TestExtraction:
 
     def test_encrypted_pdf_saves_with_warning_and_empty_text(self):
         document, warning = make_document(encrypted_pdf_bytes())
-        assert warning and "encrypted" in warning
+        assert warning and "зашифрований" in warning
         assert document.pk and document.text == ""
         assert document.file.size > 0
 
@@ -111,9 +111,9 @@ class TestValidation:
     @pytest.mark.parametrize(
         "data,message",
         [
-            (b"", "empty"),
-            (b"<html><script>alert(1)</script></html>", "PDF, DOCX, ODT or RTF"),
-            (b"PK\x03\x04 not a zip", "PDF, DOCX, ODT or RTF"),
+            (b"", "порожній"),
+            (b"<html><script>alert(1)</script></html>", "PDF, DOCX, ODT або RTF"),
+            (b"PK\x03\x04 not a zip", "PDF, DOCX, ODT або RTF"),
         ],
     )
     def test_refused(self, data, message):
@@ -129,7 +129,7 @@ class TestValidation:
 
     def test_too_large_refused(self, settings):
         settings.DOCUMENTS_MAX_UPLOAD_BYTES = 100
-        with pytest.raises(ValidationError, match="too large"):
+        with pytest.raises(ValidationError, match="завеликий"):
             validate_document_file(SimpleUploadedFile("x.pdf", pdf_bytes()))
 
     def test_good_docx_accepted(self):

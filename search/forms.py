@@ -1,0 +1,62 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from documents.models import DocumentKind, IssuingBody
+from search.models import IndexEntry
+
+
+class SiteSearchForm(forms.Form):
+    q = forms.CharField(required=False, label=_("Search the site"))
+    kind = forms.ChoiceField(
+        choices=[("", _("Everything")), ("news", _("News")), ("document", _("Documents"))],
+        required=False,
+        label=_("What"),
+    )
+    date_from = forms.DateField(
+        required=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        required=False, label=_("To"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    sort = forms.ChoiceField(
+        choices=[("relevance", _("By relevance")), ("date", _("Newest first"))],
+        required=False,
+        label=_("Sort"),
+    )
+
+    def filter(self, queryset):
+        data = self.cleaned_data
+        if data.get("kind"):
+            queryset = queryset.filter(kind=data["kind"])
+        if data.get("date_from"):
+            queryset = queryset.filter(date__gte=data["date_from"])
+        if data.get("date_to"):
+            queryset = queryset.filter(date__lte=data["date_to"])
+        return queryset
+
+
+class DocumentSearchForm(forms.Form):
+    q = forms.CharField(required=False, label=_("Search the documents"))
+    kind = forms.ModelChoiceField(
+        DocumentKind.objects.all(),
+        to_field_name="slug",
+        required=False,
+        label=_("Kind"),
+        empty_label=_("All kinds"),
+    )
+    year = forms.IntegerField(required=False, label=_("Year"), min_value=1900, max_value=2999)
+    issuer = forms.ModelChoiceField(
+        IssuingBody.objects.all(), required=False, label=_("Issuing body"), empty_label=_("All")
+    )
+    sort = SiteSearchForm.base_fields["sort"]
+
+    def filter(self, queryset):
+        data = self.cleaned_data
+        queryset = queryset.filter(kind=IndexEntry.Kind.DOCUMENT)
+        if data.get("kind"):
+            queryset = queryset.filter(doc_kind=data["kind"].slug)
+        if data.get("year"):
+            queryset = queryset.filter(date__year=data["year"])
+        if data.get("issuer"):
+            queryset = queryset.filter(issuer_id=data["issuer"].pk)
+        return queryset

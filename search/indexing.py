@@ -1,0 +1,90 @@
+"""What is indexed, and the one place that keeps the index in sync.
+
+Each indexed model has an explicit adapter; SearchConfig.ready() connects post_save and
+post_delete for these models only.
+"""
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models.signals import post_delete, post_save
+from django.utils.html import strip_tags
+
+from search.backends import get_search_backend
+from search.lemmatizer import index_text
+from search.models import IndexEntry
+
+
+def _article(article) -> dict:
+    from news.models import Article
+
+    return {
+        "kind": IndexEntry.Kind.NEWS,
+        "title": article.title,
+        "body": " ".join([article.lead or "", strip_tags(article.body or "")]).strip(),
+        "date": article.published_at.date() if article.published_at else None,
+        "url": article.get_absolute_url(),
+        "is_public": article.status == Article.Status.PUBLISHED and bool(article.published_at),
+        "published_at": article.published_at,
+    }
+
+
+def _document(document) -> dict:
+    return {
+        "kind": IndexEntry.Kind.DOCUMENT,
+        "title": document.title,
+        "body": "\n".join(filter(None, [document.description, document.text])),
+        "date": document.adopted_on,
+        "url": document.get_absolute_url(),
+        "is_public": document.is_published,
+        "published_at": None,
+        "doc_kind": document.kind.slug,
+        "issuer_id": document.issuer_id,
+        "number": document.number,
+        # The number is searchable as words too ("125-р" → "125", "р").
+        "_extra_title": f"{document.number} {document.kind.name}",
+    }
+
+
+def adapters():
+    from documents.models import Document
+    from news.models import Article
+
+    return {Article: _article, Document: _document}
+
+
+def index_object(obj) -> IndexEntry:
+    fields = adapters()[type(obj)](obj)
+    extra = fields.pop("_extra_title", "")
+    fields["lemma_title"] = index_text(f"{fields['title']} {extra}")
+    fields["lemma_body"] = index_text(fields["body"])
+    entry, _ = IndexEntry.objects.update_or_create(
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=obj.pk,
+        defaults=fields,
+    )
+    get_search_backend().index(entry)
+    return entry
+
+
+def remove_object(obj) -> None:
+    entries = IndexEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk
+    )
+    ids = list(entries.values_list("id", flat=True))
+    get_search_backend().remove(ids)
+    entries.delete()
+
+
+def _saved(sender, instance, raw=False, **kwargs):
+    # In the same transaction as the save: a rolled-back save leaves no index entry.
+    if not raw:
+        index_object(instance)
+
+
+def _deleted(sender, instance, **kwargs):
+    remove_object(instance)
+
+
+def register_signal_handlers():
+    for model in adapters():
+        post_save.connect(_saved, sender=model, dispatch_uid=f"search_save_{model.__name__}")
+        post_delete.connect(_deleted, sender=model, dispatch_uid=f"search_del_{model.__name__}")

@@ -1,0 +1,96 @@
+"""Ukrainian words to lemmas with pymorphy3; one analyser per process, a cache per word."""
+
+import functools
+import re
+
+APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "‘": "'", "`": "'"})
+TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*|\d+")
+MAX_QUERY_TOKENS = 12
+STOP_WORDS = frozenset(
+    [
+        "і",
+        "й",
+        "та",
+        "а",
+        "але",
+        "в",
+        "у",
+        "на",
+        "з",
+        "із",
+        "зі",
+        "до",
+        "по",
+        "за",
+        "про",
+        "для",
+        "від",
+        "о",
+        "що",
+        "як",
+        "це",
+        "чи",
+        "не",
+        "ні",
+        "же",
+        "би",
+        "б",
+        "the",
+        "and",
+        "or",
+        "not",
+        "near",
+    ]
+)
+
+
+@functools.cache
+def _analyzer():
+    import pymorphy3
+
+    return pymorphy3.MorphAnalyzer(lang="uk")
+
+
+def normalise(text: str) -> str:
+    """Lowercase, the three Ukrainian apostrophes as one."""
+    return text.translate(APOSTROPHES).lower()
+
+
+def tokens(text: str) -> list[str]:
+    return TOKEN.findall(normalise(text))
+
+
+@functools.lru_cache(maxsize=200_000)
+def lemmas(word: str) -> tuple[str, ...]:
+    """Every normal form of every parse of the word, so "міст" also indexes "місто".
+
+    The apostrophe is dropped from the stored lemma: FTS tokenisers split on it.
+    """
+    if word.isdigit() or not any("а" <= ch <= "я" or ch in "ґєії" for ch in word):
+        return (word.replace("'", ""),)
+    forms = {parse.normal_form for parse in _analyzer().parse(word)}
+    forms.add(word)
+    return tuple(sorted(form.replace("'", "").replace("’", "") for form in forms))
+
+
+def index_text(text: str) -> str:
+    """The text as space-separated lemmas, every candidate of ambiguous words included."""
+    return " ".join(lemma for token in tokens(text) for lemma in lemmas(token))
+
+
+def query_groups(text: str) -> list[tuple[str, ...]]:
+    """The query as groups of lemma alternatives: every group must match (AND of ORs)."""
+    groups = []
+    for token in tokens(text[:2000]):
+        if token in STOP_WORDS:
+            continue
+        groups.append(lemmas(token))
+        if len(groups) >= MAX_QUERY_TOKENS:
+            break
+    return groups
+
+
+def matched_words(text: str, groups) -> set[str]:
+    """The word forms of text whose lemmas meet the query's (for highlighting)."""
+    wanted = {lemma for group in groups for lemma in group}
+    return {token for token in set(tokens(text)) if wanted.intersection(lemmas(token))}

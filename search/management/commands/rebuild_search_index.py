@@ -1,0 +1,21 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from tqdm import tqdm
+
+from search.backends import get_search_backend
+from search.indexing import adapters, index_object
+from search.models import IndexEntry
+
+
+class Command(BaseCommand):
+    help = "Rebuild the search index from articles and documents."
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            get_search_backend().clear()
+            IndexEntry.objects.all().delete()
+            for model in adapters():
+                queryset = model._default_manager.all()
+                for obj in tqdm(queryset.iterator(), total=queryset.count(), desc=model.__name__):
+                    index_object(obj)
+        self.stdout.write(f"{IndexEntry.objects.count()} entries indexed.")

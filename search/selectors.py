@@ -1,0 +1,81 @@
+"""The search read: query text to ranked, filtered, visible index entries."""
+
+import re
+from dataclasses import dataclass, field
+
+from django.db.models import Case, IntegerField, QuerySet, Value, When
+
+from search.backends import get_search_backend
+from search.lemmatizer import query_groups
+from search.models import IndexEntry
+
+LAYOUT = dict(
+    zip(
+        "qwertyuiop[]asdfghjkl;'zxcvbnm,.`",
+        "йцукенгшщзхїфівапролджєячсмитьбюʼ",
+        strict=True,
+    )
+)
+TRANSLIT = [
+    ("shch", "щ"), ("zgh", "зг"), ("zh", "ж"), ("kh", "х"), ("ts", "ц"), ("ch", "ч"),
+    ("sh", "ш"), ("yu", "ю"), ("iu", "ю"), ("ya", "я"), ("ia", "я"), ("ye", "є"),
+    ("ie", "є"), ("yi", "ї"), ("a", "а"), ("b", "б"), ("v", "в"), ("h", "г"), ("g", "ґ"),
+    ("d", "д"), ("e", "е"), ("z", "з"), ("y", "и"), ("i", "і"), ("k", "к"), ("l", "л"),
+    ("m", "м"), ("n", "н"), ("o", "о"), ("p", "п"), ("r", "р"), ("s", "с"), ("t", "т"),
+    ("u", "у"), ("f", "ф"), ("c", "к"), ("w", "в"), ("x", "кс"), ("j", "й"), ("q", "к"),
+]  # fmt: skip
+LATIN = re.compile(r"[a-z]", re.I)
+CYRILLIC = re.compile(r"[а-яґєії]", re.I)
+
+
+def from_layout(text: str) -> str:
+    return "".join(LAYOUT.get(ch, LAYOUT.get(ch.lower(), ch)) for ch in text)
+
+
+def from_translit(text: str) -> str:
+    # Place names end in "-ськ", whose soft sign the official transliteration drops.
+    text = re.sub(r"sk\b", "ськ", text.lower())
+    for latin, cyrillic in TRANSLIT:
+        text = text.replace(latin, cyrillic)
+    return text
+
+
+@dataclass
+class SearchOutcome:
+    results: QuerySet
+    groups: list = field(default_factory=list)
+    shown_for: str = ""
+
+
+def search_entries(
+    text: str, *, queryset: QuerySet | None = None, sort: str = "relevance"
+) -> SearchOutcome:
+    """Ranked visible entries; a Latin query that finds nothing is retried as Ukrainian
+    typed in the wrong layout or transliterated (the outcome says which)."""
+    queryset = IndexEntry.objects.visible() if queryset is None else queryset
+    groups = query_groups(text)
+    if not groups:
+        return SearchOutcome(results=queryset.none())
+    backend = get_search_backend()
+    order = ["-date", "-id"] if sort == "date" else ["-rank", "-date", "-id"]
+    results = backend.search(groups, queryset).order_by(*order)
+    if LATIN.search(text) and not CYRILLIC.search(text) and not results.exists():
+        for candidate in (from_translit(text), from_layout(text)):
+            alt_groups = query_groups(candidate)
+            if alt_groups:
+                alt = backend.search(alt_groups, queryset).order_by(*order)
+                if alt.exists():
+                    return SearchOutcome(results=alt, groups=alt_groups, shown_for=candidate)
+    return SearchOutcome(results=results, groups=groups)
+
+
+def number_first(results: QuerySet, text: str) -> QuerySet:
+    """A document whose number is exactly the query (e.g. "125-р") comes first."""
+    number = text.strip()
+    if not number or len(number) > 50:
+        return results
+    return results.annotate(
+        exact=Case(
+            When(number__iexact=number, then=Value(1)), default=0, output_field=IntegerField()
+        )
+    ).order_by("-exact", *results.query.order_by)

@@ -1,0 +1,43 @@
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from search.forms import DocumentSearchForm, SiteSearchForm
+from search.models import IndexEntry
+from search.selectors import number_first, search_entries
+
+PER_PAGE = 10
+
+
+def _search(request, form_class, scope, template):
+    form = form_class(request.GET)
+    valid = form.is_valid()
+    text = (form.cleaned_data.get("q") or "")[:10000] if valid else ""
+    queryset = form.filter(IndexEntry.objects.visible()) if valid else IndexEntry.objects.none()
+    sort = form.cleaned_data.get("sort") if valid else "relevance"
+    outcome = search_entries(text, queryset=queryset, sort=sort or "relevance")
+    results = outcome.results
+    if scope == "documents" and outcome.groups and sort != "date":
+        results = number_first(results, text)
+    page_obj = Paginator(results, PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "query": text[:200],
+            "search_scope": scope,
+            "groups": outcome.groups,
+            "shown_for": outcome.shown_for,
+            "has_words": bool(outcome.groups),
+            "page_obj": page_obj,
+            "results": page_obj.object_list,
+        },
+    )
+
+
+def site_search(request):
+    return _search(request, SiteSearchForm, "site", "search/results.html")
+
+
+def document_search(request):
+    return _search(request, DocumentSearchForm, "documents", "search/documents.html")

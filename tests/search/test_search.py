@@ -1,0 +1,165 @@
+"""Site and document search: morphology, ranking, highlight, filters, sync (issue #3)."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+
+from news.models import Article
+from search.lemmatizer import lemmas
+from search.models import IndexEntry
+from search.selectors import search_entries
+from tests.conftest import make_article as _make_article
+from tests.documents.test_documents import docx_bytes, make_document, pdf_bytes
+
+
+@pytest.fixture(name="make_article")
+def make_article_fixture():
+    return _make_article
+
+
+PAIRS = [
+    ("угоду", "угода"),
+    ("угоди", "угода"),
+    ("міста", "місто"),
+    ("мости", "міст"),
+    ("школи", "школа"),
+    ("дорогу", "дорога"),
+    ("ремонтом", "ремонт"),
+    ("депутатів", "депутат"),
+    ("рішенням", "рішення"),
+    ("бюджету", "бюджет"),
+    ("парками", "парк"),
+    ("водопостачання", "водопостачання"),
+    ("лікарні", "лікарня"),
+    ("вулицях", "вулиця"),
+    ("громадою", "громада"),
+    ("мʼясо", "м'ясо"),
+    ("сесії", "сесія"),
+]
+
+
+def titles(text, **kwargs):
+    return [entry.title for entry in search_entries(text, **kwargs).results]
+
+
+@pytest.mark.django_db
+class TestBackendContract:
+    """Runs against the backend of the database in use (FTS5 on SQLite, tsvector on PG)."""
+
+    @pytest.mark.parametrize("form,other", PAIRS)
+    def test_word_forms_find_each_other(self, make_article, form, other):
+        make_article(title=f"Новина про {other}", lead="", body="<p>текст</p>")
+        assert titles(form) == [f"Новина про {other}"]
+
+    def test_mist_finds_misto(self, make_article):
+        make_article(title="Нове місто", body="<p>x</p>")
+        assert titles("міст") == ["Нове місто"]
+
+    def test_title_match_ranks_above_body_match(self, make_article):
+        make_article(title="Звичайна подія", body="<p>Ремонт дороги на околиці триває.</p>")
+        make_article(title="Ремонт дороги", body="<p>Роботи почалися.</p>")
+        assert titles("ремонт") == ["Ремонт дороги", "Звичайна подія"]
+
+    def test_drafts_and_future_articles_hidden_until_time(self, make_article):
+        make_article(title="Чернетка бюджету", status=Article.Status.DRAFT)
+        future = make_article(
+            title="Майбутній бюджет", published_at=timezone.now() + timedelta(hours=1)
+        )
+        assert titles("бюджет") == []
+        later = timezone.now() + timedelta(hours=2)
+        assert [e.object_id for e in IndexEntry.objects.visible(now=later)] == [future.pk]
+
+    def test_sync_on_edit_unpublish_delete(self, make_article):
+        article = make_article(title="Фестиваль квітів")
+        assert titles("квіти") == ["Фестиваль квітів"]
+        article.title = "Ярмарок меду"
+        article.save()
+        assert titles("квіти") == [] and titles("мед") == ["Ярмарок меду"]
+        article.status = Article.Status.DRAFT
+        article.save()
+        assert titles("мед") == []
+        article.delete()
+        assert not IndexEntry.objects.exists()
+
+    def test_documents_indexed_with_text_and_hidden_when_unpublished(self):
+        document, _ = make_document(docx_bytes("Положення про охорону зелених насаджень"))
+        assert titles("насадження") == [document.title]
+        document.is_published = False
+        document.save()
+        assert titles("насадження") == []
+
+    @pytest.mark.parametrize(
+        "text",
+        ['"', "*", "AND OR NEAR", "(ремонт", 'ремонт" OR "x', "NEAR(a b)", "ремонт*", "я" * 10000],
+    )
+    def test_fts_syntax_is_harmless(self, make_article, text):
+        make_article(title="Ремонт")
+        search_entries(text).results.count()
+
+
+@pytest.mark.django_db
+class TestViews:
+    def test_results_page_counts_highlights_and_marks_kind(self, client, make_article):
+        make_article(title="Угода про співпрацю", body="<p>Підписали угоду з <b>містом</b>.</p>")
+        response = client.get(reverse("search:results"), {"q": "угоди"})
+        html = response.content.decode()
+        assert "Знайдено 1 результат" in html
+        assert "<mark>угоду</mark>" in html and "<mark>Угода</mark>" in html
+        assert response.context["search_scope"] == "site"
+
+    def test_html_in_text_is_escaped(self, client):
+        make_document(pdf_bytes("Рішення <script>alert(1)</script> про парк"))
+        html = client.get(reverse("search:results"), {"q": "парк"}).content.decode()
+        assert "<script>alert" not in html
+
+    @pytest.mark.parametrize("q", ["", "   ", "і та й", "!!! ???"])
+    def test_empty_queries_get_a_message(self, client, q):
+        response = client.get(reverse("search:results"), {"q": q})
+        assert response.status_code == 200
+        assert "Введіть одне або кілька слів" in response.content.decode()
+
+    def test_kind_and_date_filters(self, client, make_article):
+        make_article(title="Парк відкрили")
+        make_document(pdf_bytes("Рішення про парк"), title="Про парк", adopted_on=date(2020, 1, 1))
+        response = client.get(reverse("search:results"), {"q": "парк", "kind": "document"})
+        assert [e.title for e in response.context["results"]] == ["Про парк"]
+        response = client.get(reverse("search:results"), {"q": "парк", "date_to": "2021-01-01"})
+        assert [e.title for e in response.context["results"]] == ["Про парк"]
+
+    def test_document_number_first(self, client):
+        make_document(pdf_bytes("Про парк 125-р згадано"), title="Парк і сквер", number="7")
+        make_document(pdf_bytes("Інше"), title="Про тариф", number="125-р")
+        response = client.get(reverse("search:documents"), {"q": "125-р"})
+        assert [e.number for e in response.context["results"]][0] == "125-р"
+        assert response.context["search_scope"] == "documents"
+
+    def test_layout_and_translit_are_recognised(self, client, make_article):
+        make_article(title="Покровськ отримав нові автобуси")
+        for q in ["Gjrhjdcmr", "Pokrovsk"]:
+            response = client.get(reverse("search:results"), {"q": q})
+            assert len(response.context["results"]) == 1, q
+            assert "Показано результати для" in response.content.decode()
+
+    def test_bounded_queries(self, client, make_article, django_assert_max_num_queries):
+        for n in range(15):
+            make_article(title=f"Ремонт номер {n}")
+        with django_assert_max_num_queries(8):
+            response = client.get(reverse("search:results"), {"q": "ремонт"})
+        assert response.status_code == 200
+
+    @given(text=st.text(max_size=300))
+    @hsettings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+    def test_arbitrary_text_never_fails(self, client, text):
+        for name in ("search:results", "search:documents"):
+            assert client.get(reverse(name), {"q": text.replace("\x00", "")}).status_code == 200
+
+
+def test_lemma_cache_and_apostrophes():
+    assert set(lemmas("угоду")) & set(lemmas("угоди"))
+    assert connection.vendor in ("sqlite", "postgresql")
