@@ -1,6 +1,7 @@
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
+from documents.sitemaps import DocumentSitemap
 from news.sitemaps import ArticleSitemap, CategorySitemap
 
 
@@ -19,4 +20,5 @@ sitemaps = {
     "pages": StaticViewSitemap,
     "categories": CategorySitemap,
     "news": ArticleSitemap,
+    "documents": DocumentSitemap,
 }

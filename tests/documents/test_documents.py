@@ -220,3 +220,16 @@ class TestPage:
         document, _ = make_document(pdf_bytes(), is_published=False)
         assert client.get(document.get_absolute_url()).status_code == 404
         assert client.get(document.get_download_url()).status_code == 404
+
+
+@pytest.mark.django_db
+def test_demo_loads_twenty_searchable_documents_once():
+    from documents import demo
+    from search.selectors import search_entries
+
+    out = io.StringIO()
+    demo.load(out)
+    demo.load(out)
+    assert Document.objects.count() == 20
+    assert all(d.text for d in Document.objects.all())
+    assert search_entries("мости").results.exists()
