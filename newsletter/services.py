@@ -5,6 +5,7 @@ import datetime
 import hashlib
 import logging
 import smtplib
+import socket
 from contextlib import contextmanager
 
 from django.conf import settings
@@ -291,6 +292,7 @@ def _mailing_send(mailing_id: int, limit: int | None) -> dict[str, int]:
         except (OSError, smtplib.SMTPException) as error:
             transient = error
             break
+        _no_delay(backend)
         try:
             for delivery in batch:
                 error = _deliver(backend, mailing_message(mailing, delivery.subscriber, articles))
@@ -321,6 +323,15 @@ def _mailing_send(mailing_id: int, limit: int | None) -> dict[str, int]:
             status=Mailing.Status.SENT, sent_at=timezone.now()
         )
     return {"sent": sent, "failed": failed, "transient": int(transient is not None)}
+
+
+def _no_delay(backend) -> None:
+    """Send each SMTP command at once. With Nagle's algorithm a short command
+    waits for the server's delayed ACK (about 40 ms on Linux), which held the
+    benchmark at about 50 messages a second."""
+    sock = getattr(getattr(backend, "connection", None), "sock", None)
+    if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
 def _deliver(backend, message) -> Exception | None:
