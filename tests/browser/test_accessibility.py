@@ -310,15 +310,63 @@ def server_error(page):
     return Visit("/a11y-failure/", status=500)
 
 
+def _make_documents() -> None:
+    """Three documents of two kinds, each a real DOCX file with its text."""
+    from datetime import date
+
+    import docx
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from documents.models import Document, DocumentKind, IssuingBody
+    from documents.services import document_save
+
+    decision, _ = DocumentKind.objects.get_or_create(name="рішення", slug="rishennia")
+    order, _ = DocumentKind.objects.get_or_create(name="розпорядження", slug="rozporiadzhennia")
+    council, _ = IssuingBody.objects.get_or_create(name="Міська рада")
+    specs = [
+        (decision, "125", "Про затвердження бюджету громади на 2026 рік", date(2025, 12, 19)),
+        (decision, "131", "Про благоустрій скверу на вулиці Шкільній", date(2026, 2, 3)),
+        (order, "17-р", "Про графік прийому громадян", date(2026, 3, 11)),
+    ]
+    for kind, number, title, adopted_on in specs:
+        text = docx.Document()
+        text.add_paragraph(f"{title}. Рішення ухвалено на засіданні, текст додається.")
+        buffer = io.BytesIO()
+        text.save(buffer)
+        document = Document(
+            title=title,
+            kind=kind,
+            number=number,
+            adopted_on=adopted_on,
+            issuer=council,
+            description="Офіційний документ громади.",
+            file=SimpleUploadedFile(f"{number}.docx", buffer.getvalue()),
+        )
+        document_save(document=document)
+
+
 def document_registry(page):
     require("documents:list", "documents:detail")
-    load_demo("documents")
+    _make_documents()
     return Visit(reverse("documents:list"))
+
+
+def document_registry_filtered(page):
+    require("documents:list", "documents:detail")
+    _make_documents()
+    return Visit(reverse("documents:list") + "?year=2026")
+
+
+def document_registry_with_errors(page):
+    """A filter typed by hand: the errors are tied to their fields."""
+    require("documents:list", "documents:detail")
+    _make_documents()
+    return Visit(reverse("documents:list") + "?year=1800&kind=nemaie")
 
 
 def document_detail(page):
     require("documents:list", "documents:detail")
-    load_demo("documents")
+    _make_documents()
     return Visit(find_link(page, reverse("documents:list"), "documents:detail"))
 
 
@@ -341,23 +389,16 @@ def search_with_error(page):
     return Visit(reverse("search:results") + "?q=")
 
 
-def _document_word(page) -> str:
-    """A word of a demo document's title, to search the documents for."""
-    load_demo("documents")
-    rebuild_search_index()
-    page.goto(reverse("documents:list"))
-    title = page.locator("main a[href]").filter(has_text=re.compile(r"\w{6,}")).first.inner_text()
-    return max(re.findall(r"\w+", title), key=len)
-
-
 def document_search_with_results(page):
     require("search:documents", "documents:detail")
-    return Visit(reverse("search:documents") + "?q=" + quote(_document_word(page)))
+    _make_documents()
+    rebuild_search_index()
+    return Visit(reverse("search:documents") + "?q=" + quote("бюджету"))
 
 
 def document_search_without_results(page):
     require("search:documents", "documents:detail")
-    load_demo("documents")
+    _make_documents()
     rebuild_search_index()
     return Visit(reverse("search:documents") + "?q=жирафа")
 
@@ -516,6 +557,8 @@ PAGE_TYPES = [
     article,
     article_english,
     document_registry,
+    document_registry_filtered,
+    document_registry_with_errors,
     document_detail,
     search_with_results,
     search_without_results,
@@ -632,3 +675,17 @@ def test_ukrainian_content_is_marked_as_such_on_english_pages(page):
     assert page.get_by_role("link", name="Back to the section").get_attribute("lang") is None
     page.goto(article.get_absolute_url())
     assert page.locator("h1").get_attribute("lang") is None
+
+
+def test_form_errors_are_tied_to_their_fields(page):
+    """Every field marked invalid names its error with aria-describedby, and
+    the error is on the page (WCAG 3.3.1, 1.3.1)."""
+    require("documents:list", "documents:detail")
+    page.goto(reverse("documents:list") + "?year=1800")
+    invalid = page.locator("[aria-invalid=true]")
+    assert invalid.count() >= 1
+    for field in invalid.all():
+        described_by = field.get_attribute("aria-describedby")
+        assert described_by, field.evaluate("f => f.outerHTML")
+        errors = " ".join(page.locator(f"#{name}").inner_text() for name in described_by.split())
+        assert errors.strip()
