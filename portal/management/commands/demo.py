@@ -48,15 +48,15 @@ class Command(BaseCommand):
         )
         if no_serve:
             return
-        worker = self.start_worker()
-        # Stop the worker with the server, also when we are stopped by SIGTERM.
+        helpers = self.start_helpers()
+        # Stop the helpers with the server, also when we are stopped by SIGTERM.
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         try:
             call_command("runserver", addrport, use_reloader=False)
         finally:
-            if worker:
-                worker.terminate()
-                worker.wait(timeout=10)
+            for process in helpers:
+                process.terminate()
+                process.wait(timeout=10)
 
     def load_content(self):
         for app in DEMO_APPS:
@@ -95,10 +95,14 @@ class Command(BaseCommand):
             return "127.0.0.1", addrport
         return addrport, "8000"
 
-    def start_worker(self):
-        """The background worker of django.tasks: RQ's when Redis is configured,
-        else the database worker of django-tasks-db."""
-        command = ["rqworker"] if settings.REDIS_URL else ["db_worker", "--no-reload"]
+    def start_helpers(self) -> list[subprocess.Popen]:
+        """The background worker of django.tasks (RQ's when Redis is
+        configured, else django-tasks-db's) and the flusher of buffered views
+        (a systemd timer in production, see deploy/)."""
+        worker = ["rqworker", "default"] if settings.REDIS_URL else ["db_worker", "--no-reload"]
         manage = os.path.join(settings.BASE_DIR, "manage.py")
-        self.stdout.write(f"Starting the task worker ({command[0]}).")
-        return subprocess.Popen([sys.executable, manage, *command], env=os.environ.copy())
+        self.stdout.write(f"Starting the task worker ({worker[0]}) and the view flusher.")
+        return [
+            subprocess.Popen([sys.executable, manage, *command], env=os.environ.copy())
+            for command in (worker, ["flush_view_counts", "--every", "30"])
+        ]
