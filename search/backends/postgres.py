@@ -25,6 +25,9 @@ class PostgresSearchBackend(BaseSearchBackend):
     def clear(self):
         pass
 
+    def fill_from_table(self):
+        pass
+
     def search(self, groups, queryset):
         tsquery = " & ".join(
             "(" + " | ".join(_quote(lemma) for lemma in group) + ")" for group in groups
