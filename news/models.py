@@ -23,13 +23,28 @@ def picture_name(folder: str, image_format: str | None) -> str:
 
 
 def picture_upload_to(instance, filename):
-    try:
-        with Image.open(instance.picture) as image:
-            image_format = image.format
-    except (OSError, ValueError):
-        image_format = None
-    finally:
-        instance.picture.seek(0)
+    """Name by the picture's detected format when the upload is at hand (a
+    form); ``FieldFile.save()`` from code names before the file is attached,
+    and then only a picture suffix of the given name is kept."""
+    upload = getattr(instance.picture, "_file", None)
+    image_format = None
+    if upload is not None:
+        try:
+            with Image.open(upload) as image:
+                image_format = image.format
+        except (OSError, ValueError):
+            pass
+        finally:
+            upload.seek(0)
+    else:
+        suffix = filename.rsplit(".", 1)[-1].lower()
+        image_format = {
+            "jpg": "JPEG",
+            "jpeg": "JPEG",
+            "png": "PNG",
+            "gif": "GIF",
+            "webp": "WEBP",
+        }.get(suffix)
     return picture_name("news", image_format)
 
 
