@@ -29,6 +29,10 @@ def test_all_news_is_paginated(client, settings, category):
     first = client.get("/news/")
     assert len(first.context["articles"]) == 5
     assert "12 новин" in first.content.decode()
+    assert 'href="?page=2" rel="next"' in first.content.decode()
+    second = client.get("/news/", {"page": 2})
+    assert 'href="?page=3" rel="next"' in second.content.decode()
+    assert 'href="?page=1" rel="prev"' in second.content.decode()
     last = client.get("/news/?page=3")
     assert len(last.context["articles"]) == 2
     assert client.get("/news/?page=99").status_code == 404
