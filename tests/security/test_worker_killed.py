@@ -111,3 +111,37 @@ def test_a_mailing_killed_mid_send_completes_exactly_once_on_rerun(tmp_path):
         assert again["sent"] == 0 and len(mailbox.messages) == SUBSCRIBERS
     finally:
         controller.stop()
+
+
+def test_rebuilding_the_search_index_killed_midway_leaves_it_whole_and_a_rerun_completes(
+    tmp_path,
+):
+    """The rebuild runs in one transaction: SIGKILL in the middle leaves the
+    previous index as it was (no half-empty search), and the rerun indexes
+    every article exactly once."""
+    env = production_env(tmp_path, DJANGO_DEBUG="1", **worker_database_url())
+    articles = 3000
+    before = run_python("tests/security/indexing_probe.py", "setup", str(articles), env=env)
+    assert before == {"articles": articles, "entries": articles, "duplicates": 0}
+
+    rebuild = subprocess.Popen(
+        [sys.executable, "tests/security/indexing_probe.py", "rebuild"],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    progress = b""
+    try:
+        while b"Article:" not in progress or b"%|" not in progress:
+            chunk = rebuild.stderr.read1(256)
+            assert chunk, "the rebuild ended before it showed progress"
+            progress += chunk
+        assert rebuild.poll() is None, "the rebuild finished before it could be killed"
+    finally:
+        rebuild.kill()  # SIGKILL in the middle of the rebuild
+        rebuild.wait(timeout=30)
+
+    assert run_python("tests/security/indexing_probe.py", "count", env=env) == before
+    after = run_python("tests/security/indexing_probe.py", "rebuild", env=env, timeout=300)
+    assert after == {"articles": articles, "entries": articles, "duplicates": 0}
