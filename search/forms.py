@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from documents.models import DocumentKind, IssuingBody
+from documents.views import DocumentFilterForm
 from search.models import IndexEntry
 
 
@@ -35,19 +35,12 @@ class SiteSearchForm(forms.Form):
         return queryset
 
 
-class DocumentSearchForm(forms.Form):
+class DocumentSearchForm(DocumentFilterForm):
+    """The registry's filters (without the status) plus the query and the order."""
+
+    field_order = ["q", "kind", "year", "issuer", "sort"]
+    status = None
     q = forms.CharField(required=False, label=_("Search the documents"))
-    kind = forms.ModelChoiceField(
-        DocumentKind.objects.all(),
-        to_field_name="slug",
-        required=False,
-        label=_("Kind"),
-        empty_label=_("All kinds"),
-    )
-    year = forms.IntegerField(required=False, label=_("Year"), min_value=1900, max_value=2999)
-    issuer = forms.ModelChoiceField(
-        IssuingBody.objects.all(), required=False, label=_("Issuing body"), empty_label=_("All")
-    )
     sort = SiteSearchForm.base_fields["sort"]
 
     def filter(self, queryset):
