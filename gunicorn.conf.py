@@ -23,8 +23,8 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 graceful_timeout = 20
 keepalive = 5
 # A worker is replaced after this many requests (a slow leak never grows unbounded).
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 5000))
-max_requests_jitter = 500
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 50_000))
+max_requests_jitter = 5000
 # Load the app once in the master: workers fork with Django ready.
 preload_app = True
 # nginx on this host sets X-Forwarded-For/-Proto; trust it only from the loopback.

@@ -11,12 +11,25 @@ What is cached, and when
     pending message; only 200 responses that set no cookie except the view
     counter's. Everything else goes to the view as usual.
 
+Two ways to a hit
+    ``page_cache`` marks a storable miss; ``PageCacheMiddleware`` (first in
+    ``MIDDLEWARE``) stores it with the final headers of every middleware. A
+    hit for a plain anonymous reader — no session, message or voter cookie —
+    is then served by ``PageCacheHandler`` in ``portal/wsgi.py``, in front of
+    Django: one cache read, the per-visitor parts filled in, no middleware,
+    URL resolving or view. Everyone else's hits (a voter, say) are served by
+    the decorator inside Django.
+
 Invalidation: a content generation
-    Every key holds a generation number kept in the cache itself. Saving or
+    Every key holds a generation number, kept in the cache itself when the
+    cache is shared (Redis), else in a small file under ``var/`` that every
+    worker process of the machine reads (local memory is per process). Saving or
     deleting an Article, Category, Document, Poll or Choice bumps it — the
     ``post_save``/``post_delete`` handlers are registered in one place,
     ``register_signal_handlers()``, called from ``PortalConfig.ready()`` — and
-    every page built before is unreachable from then on. So an unpublished
+    every page built before is unreachable from then on. It is bumped again
+    when the transaction commits: a page rendered between the save and the
+    commit (from the old rows) is never kept under the new generation. So an unpublished
     article disappears with the save that unpublished it. Votes do not bump it
     (a busy poll would empty the cache on every vote): the percentages of a
     cached page may be up to ``PAGE_CACHE_TIMEOUT`` old.
@@ -50,15 +63,25 @@ Per-visitor parts of a cached page
 
 import functools
 import hashlib
+import os
 import re
+import secrets
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache, caches
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.exceptions import DisallowedHost
+from django.core.handlers.wsgi import WSGIRequest
+from django.db import DatabaseError, transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
-from django.middleware.csrf import get_token
+from django.http.cookie import parse_cookie
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, CsrfViewMiddleware
 from django.template import RequestContext, Template
+from django.utils.csp import generate_nonce
+from django.utils.translation import get_language_from_path
 
 from news.services import (
     VIEWED_COOKIE,
@@ -77,14 +100,33 @@ CSRF_INPUT = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 VIEWS_FIGURE = re.compile(r'(<span class="views">.*?</span>)(\d+)(</span>)')
 POLL_BLOCK = re.compile(re.escape(POLL_START) + ".*?" + re.escape(POLL_END), re.DOTALL)
 VOTER_COOKIE = "voter"  # polls.services.VOTER_COOKIE
-HEADERS_KEPT = ("Content-Type", "Content-Language")
+MESSAGES_COOKIE = "messages"
+# Set per response, never replayed from the cache.
+HEADERS_NOT_STORED = {"set-cookie", "content-length", "x-page-cache"}
 
 
 def timeout() -> int:
     return getattr(settings, "PAGE_CACHE_TIMEOUT", 60)
 
 
+# --- The content generation ---------------------------------------------------
+
+
+def _generation_file() -> str | None:
+    """Where the generation lives when the cache is local to each process."""
+    if isinstance(caches["default"], LocMemCache):
+        return os.fspath(settings.PAGE_CACHE_GENERATION_FILE)
+    return None
+
+
 def generation() -> int:
+    path = _generation_file()
+    if path is not None:
+        try:
+            with open(path, "rb") as file:
+                return int(file.read() or 0)
+        except (FileNotFoundError, ValueError):
+            return 0
     value = cache.get(GENERATION_KEY)
     if value is None:
         # A fresh value larger than any before: a generation evicted from the
@@ -94,12 +136,28 @@ def generation() -> int:
     return value
 
 
-def generation_bump(**kwargs) -> None:
-    """Make every cached page stale (a signal receiver, also callable)."""
+def _bump() -> None:
+    path = _generation_file()
+    if path is not None:
+        # A new file put in place at once: a reader sees the old or the new value.
+        value = max(time.time_ns(), generation() + 1)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        temporary = f"{path}.{os.getpid()}.{time.monotonic_ns()}"
+        with open(temporary, "wb") as file:
+            file.write(str(value).encode())
+        os.replace(temporary, path)
+        return
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:
         cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+
+
+def generation_bump(**kwargs) -> None:
+    """Make every cached page stale, now and when the transaction commits (a
+    signal receiver, also callable)."""
+    _bump()
+    transaction.on_commit(_bump)
 
 
 def register_signal_handlers() -> None:
@@ -121,8 +179,11 @@ def register_signal_handlers() -> None:
         post_delete.connect(generation_bump, sender=model, dispatch_uid=f"pagecache:{label}:d")
 
 
+# --- Storing ------------------------------------------------------------------
+
+
 def _has_messages(request) -> bool:
-    if request.COOKIES.get("messages"):
+    if request.COOKIES.get(MESSAGES_COOKIE):
         return True
     if settings.SESSION_COOKIE_NAME in request.COOKIES:
         return bool(request.session.get("_messages"))
@@ -137,18 +198,20 @@ def _cacheable_request(request) -> bool:
     )
 
 
-def _key(request) -> str:
+def _key(request, language: str) -> str:
     path = hashlib.blake2b(
         f"{request.scheme}://{request.get_host()}{request.get_full_path()}".encode(),
         digest_size=16,
     ).hexdigest()
-    return f"pagecache:{generation()}:{request.LANGUAGE_CODE}:{path}"
+    return f"pagecache:{generation()}:{language}:{path}"
 
 
 def _storable(request, response) -> bool:
     if response.status_code != 200 or response.streaming or request.method != "GET":
         return False
-    if any(name != VIEWED_COOKIE for name in response.cookies):
+    # A cookie other than these means the page was made for this visitor.
+    allowed = {VIEWED_COOKIE, settings.CSRF_COOKIE_NAME}
+    if any(name not in allowed for name in response.cookies):
         return False
     if "no-store" in response.get("Cache-Control", "") or "private" in response.get(
         "Cache-Control", ""
@@ -162,18 +225,65 @@ def _entry(request, response) -> dict:
     html = response.content.decode(response.charset)
     html = CSRF_INPUT.sub(r"\g<1>" + CSRF_PLACEHOLDER + r"\g<2>", html)
     nonce = getattr(request, "_csp_nonce", None)
+    headers = [
+        (name, value) for name, value in response.items() if name.lower() not in HEADERS_NOT_STORED
+    ]
     if nonce:
         html = html.replace(f'nonce="{nonce}"', f'nonce="{NONCE_PLACEHOLDER}"')
+        headers = [(name, value.replace(str(nonce), NONCE_PLACEHOLDER)) for name, value in headers]
     article_id, views = getattr(response, "pagecache_article", (None, None))
     match = VIEWS_FIGURE.search(html) if article_id is not None else None
     if match:
         html = f"{html[: match.start(2)]}{VIEWS_PLACEHOLDER}{html[match.end(2) :]}"
     return {
         "html": html,
-        "headers": {name: response[name] for name in HEADERS_KEPT if name in response},
+        "headers": headers,
         "article_id": article_id if match else None,
         "views": views,
     }
+
+
+class PageCacheMiddleware:
+    """Stores the pages ``page_cache`` marked, with every middleware's headers.
+
+    First in ``MIDDLEWARE``, so that the response it sees is the one sent."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        key = getattr(response, "pagecache_key", None)
+        if key is not None and _storable(request, response):
+            cache.set(key, _entry(request, response), timeout())
+        return response
+
+
+# --- Serving ------------------------------------------------------------------
+
+
+def _random_csrf_string() -> str:
+    """What Django's ``get_random_string(32, CSRF_ALLOWED_CHARS)`` gives, from one
+    ``urandom`` call instead of 32 (half the time of a whole hit). Unbiased:
+    bytes from 248 = 4 × 62 up are dropped."""
+    chars = CSRF_ALLOWED_CHARS
+    picked = []
+    while len(picked) < CSRF_SECRET_LENGTH:
+        picked.extend(chars[byte % 62] for byte in secrets.token_bytes(40) if byte < 248)
+    return "".join(picked[:CSRF_SECRET_LENGTH])
+
+
+def _csrf_token(request) -> str:
+    """``django.middleware.csrf.get_token``: the visitor's secret (a new one if
+    they have none), masked afresh for this response, and the cookie renewed."""
+    secret = request.META.get("CSRF_COOKIE") or _random_csrf_string()
+    request.META.update({"CSRF_COOKIE": secret, "CSRF_COOKIE_NEEDS_UPDATE": True})
+    mask = _random_csrf_string()
+    index = CSRF_ALLOWED_CHARS.index
+    cipher = "".join(
+        CSRF_ALLOWED_CHARS[(index(x) + index(y)) % 62] for x, y in zip(secret, mask, strict=True)
+    )
+    return mask + cipher
 
 
 def _poll_block(request) -> str:
@@ -181,22 +291,30 @@ def _poll_block(request) -> str:
     return POLL_START + template.render(RequestContext(request)) + POLL_END
 
 
-def _response(request, entry) -> HttpResponse:
+def _views_shown(request, entry, html: str) -> tuple[str, str | None]:
+    """Count this view (the entry knows its article) and show the count with it."""
+    viewed = article_id_view_register(request=request, article_id=entry["article_id"])
+    try:
+        pending = view_pending(entry["article_id"])
+    except DatabaseError:  # the view is counted; the figure shows what was flushed
+        pending = 0
+    return html.replace(VIEWS_PLACEHOLDER, str(entry["views"] + pending), 1), viewed
+
+
+def _response(request, entry, *, nonce: str, all_headers: bool) -> HttpResponse:
     html = entry["html"]
     viewed = None
     if entry["article_id"] is not None:
-        viewed = article_id_view_register(request=request, article_id=entry["article_id"])
-        shown = entry["views"] + view_pending(entry["article_id"])
-        html = html.replace(VIEWS_PLACEHOLDER, str(shown), 1)
+        html, viewed = _views_shown(request, entry, html)
     if VOTER_COOKIE in request.COOKIES and POLL_START in html:
         html = POLL_BLOCK.sub(lambda _: _poll_block(request), html, count=1)
     if CSRF_PLACEHOLDER in html:
-        html = html.replace(CSRF_PLACEHOLDER, get_token(request))
-    if NONCE_PLACEHOLDER in html:
-        html = html.replace(NONCE_PLACEHOLDER, str(request._csp_nonce))
+        html = html.replace(CSRF_PLACEHOLDER, _csrf_token(request))
+    html = html.replace(NONCE_PLACEHOLDER, nonce)
     response = HttpResponse(html)
-    for name, value in entry["headers"].items():
-        response[name] = value
+    for name, value in entry["headers"]:
+        if all_headers or name in ("Content-Type", "Content-Language"):
+            response[name] = value.replace(NONCE_PLACEHOLDER, nonce)
     response["X-Page-Cache"] = "hit"
     if viewed:
         viewed_cookie_set(response, viewed, secure=request.is_secure())
@@ -207,21 +325,122 @@ def page_cache(view):
     """Serve ``view`` from the page cache to anonymous readers (see above).
 
     A view that counts article views marks its response with
-    ``response.pagecache_article_id`` so that hits count too."""
+    ``response.pagecache_article = (id, flushed views)`` so that hits count too."""
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         if timeout() <= 0 or not _cacheable_request(request):
             return view(request, *args, **kwargs)
-        key = _key(request)
+        key = _key(request, request.LANGUAGE_CODE)
         entry = cache.get(key)
         if entry is not None:
-            return _response(request, entry)
+            return _response(request, entry, nonce=str(request._csp_nonce), all_headers=False)
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and callable(response.render):
             response = response.render()
         if _storable(request, response):
-            cache.set(key, _entry(request, response), timeout())
+            response.pagecache_key = key
         return response
 
     return wrapper
+
+
+def _no_view(request):  # pragma: no cover - the CSRF middleware is only asked for its hooks
+    raise AssertionError
+
+
+_csrf = CsrfViewMiddleware(_no_view)
+
+
+def hit_response(environ) -> HttpResponse | None:
+    """The cached page for a plain anonymous GET, or None to let Django answer.
+
+    Does what the middleware would for such a reader: the language from the
+    path, the visitor's CSRF cookie (a new one if missing), a fresh CSP nonce."""
+    if environ.get("REQUEST_METHOD") != "GET" or timeout() <= 0:
+        return None
+    cookies = parse_cookie(environ.get("HTTP_COOKIE", ""))
+    if {settings.SESSION_COOKIE_NAME, MESSAGES_COOKIE, VOTER_COOKIE} & cookies.keys():
+        return None
+    request = WSGIRequest(environ)
+    language = get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+    try:
+        key = _key(request, language)
+    except DisallowedHost:
+        return None
+    entry = cache.get(key)
+    if entry is None:
+        return None
+    request.user = AnonymousUser()
+    request.COOKIES = cookies
+    _csrf.process_request(request)
+    try:
+        response = _response(request, entry, nonce=generate_nonce(), all_headers=True)
+    except DatabaseError:  # the view was not counted: Django answers, and counts it
+        return None
+    _csrf.process_response(request, response)
+    response["Content-Length"] = str(len(response.content))
+    return response
+
+
+class PageCacheHandler:
+    """A WSGI application in front of Django's that answers the cache hits
+    ``hit_response`` can, and hands every other request to Django."""
+
+    def __init__(self, application):
+        self.application = application
+
+    def __call__(self, environ, start_response):
+        response = hit_response(environ)
+        if response is None:
+            return self.application(environ, start_response)
+        headers = [
+            *response.items(),
+            *(("Set-Cookie", cookie.output(header="")) for cookie in response.cookies.values()),
+        ]
+        start_response(f"{response.status_code} {response.reason_phrase}", headers)
+        return [response.content]
+
+
+# --- Fragments shared by every page ---------------------------------------------
+#
+# The navigation and the sidebar are the same on thousands of pages, and on a
+# page the cache has not seen (the first reader of an article) they are half of
+# the rendering. {% shared_fragment %} (portal_tags) keeps them in the cache
+# under the same generation as the pages, with the same placeholders: the CSRF
+# token and the page a form returns to ("next") are filled in per request.
+
+NEXT_PLACEHOLDER = "<!--pagecache:next-->"
+NEXT_INPUT = re.compile(r'(name="next" value=")[^"]*(")')
+
+
+def _request_generation(request) -> int:
+    """One generation per request, however many fragments it renders."""
+    if not hasattr(request, "_pagecache_generation"):
+        request._pagecache_generation = generation()
+    return request._pagecache_generation
+
+
+def fragment_key(request, name: str, vary_on) -> str:
+    digest = hashlib.blake2b(repr(list(vary_on)).encode(), digest_size=12).hexdigest()
+    language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
+    return f"pagecache:fragment:{_request_generation(request)}:{language}:{name}:{digest}"
+
+
+def fragment_get(request, key: str) -> str | None:
+    html = cache.get(key)
+    if html is None:
+        return None
+    if CSRF_PLACEHOLDER in html:
+        html = html.replace(CSRF_PLACEHOLDER, _csrf_token(request))
+    if NEXT_PLACEHOLDER in html:
+        from django.utils.html import escape
+
+        html = html.replace(NEXT_PLACEHOLDER, escape(request.get_full_path()))
+    return html
+
+
+def fragment_set(key: str, html: str) -> None:
+    html = CSRF_INPUT.sub(r"\g<1>" + CSRF_PLACEHOLDER + r"\g<2>", html)
+    html = NEXT_INPUT.sub(r"\g<1>" + NEXT_PLACEHOLDER + r"\g<2>", html)
+    cache.set(key, html, timeout())

@@ -85,6 +85,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Stores the pages marked for the page cache with everyone's headers (so first).
+    "portal.pagecache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -185,6 +187,9 @@ else:
 # Whole pages for anonymous readers (portal/pagecache.py): seconds an entry lives,
 # the longest a scheduled article waits to appear; 0 turns the page cache off.
 PAGE_CACHE_TIMEOUT = env_int("PAGE_CACHE_TIMEOUT", 60)
+# Without Redis every worker process has its own cache; they share the content
+# generation through this file, so an unpublished article leaves every one at once.
+PAGE_CACHE_GENERATION_FILE = VAR_DIR / "pagecache-generation"
 
 # --- Internationalisation -----------------------------------------------------
 

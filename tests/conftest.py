@@ -24,6 +24,7 @@ def _test_settings(settings, tmp_path_factory):
     # Background tasks run at once (after the commit) unless a test asks otherwise.
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+    settings.PAGE_CACHE_GENERATION_FILE = tmp_path_factory.mktemp("pagecache") / "generation"
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

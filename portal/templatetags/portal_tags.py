@@ -7,3 +7,50 @@ register = template.Library()
 def elided_page_range(page_obj):
     """Page numbers around the current page, with ellipses for the rest."""
     return page_obj.paginator.get_elided_page_range(page_obj.number, on_each_side=2, on_ends=1)
+
+
+class SharedFragmentNode(template.Node):
+    def __init__(self, nodelist, name, vary_on, unless):
+        self.nodelist, self.name, self.vary_on, self.unless = nodelist, name, vary_on, unless
+
+    def render(self, context):
+        from portal import pagecache
+
+        request = context.get("request")
+        if (
+            request is None
+            or pagecache.timeout() <= 0
+            or (self.unless is not None and self.unless.resolve(context))
+        ):
+            return self.nodelist.render(context)
+        key = pagecache.fragment_key(
+            request, self.name, [variable.resolve(context) for variable in self.vary_on]
+        )
+        html = pagecache.fragment_get(request, key)
+        if html is None:
+            html = self.nodelist.render(context)
+            pagecache.fragment_set(key, html)
+        return html
+
+
+@register.tag
+def shared_fragment(parser, token):
+    """``{% shared_fragment "name" vary_on… [unless condition] %}…{% endshared_fragment %}``
+
+    A block that is the same on many pages, kept in the page cache (see
+    portal/pagecache.py) and rendered again only when content changes. Each
+    value after the name makes a variant; ``unless`` renders the block for this
+    request without the cache (a visitor who voted sees their own poll)."""
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError(f"{bits[0]} needs a name")
+    unless = None
+    if len(bits) >= 4 and bits[-2] == "unless":
+        unless = parser.compile_filter(bits[-1])
+        bits = bits[:-2]
+    nodelist = parser.parse(("endshared_fragment",))
+    parser.delete_first_token()
+    name = bits[1].strip("\"'")
+    return SharedFragmentNode(
+        nodelist, name, [parser.compile_filter(bit) for bit in bits[2:]], unless
+    )

@@ -7,12 +7,14 @@ import re
 import pytest
 import time_machine
 from django.test import Client
+from django.test.client import ClientHandler
 from django.utils import timezone
 
 from news.models import Article
 from news.services import view_counts_flush
 from newsletter.models import Subscriber
 from polls.models import Vote
+from portal.pagecache import hit_response
 from tests.conftest import make_article
 from tests.polls.factories import make_poll
 
@@ -20,8 +22,32 @@ BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/130.0 Safar
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
+class FrontHandler(ClientHandler):
+    """The test client's handler behind portal.wsgi's PageCacheHandler: a hit it
+    can answer never reaches Django."""
+
+    def __call__(self, environ):
+        response = hit_response(environ)
+        if response is None:
+            return super().__call__(environ)
+        response.wsgi_request = None
+        response.answered_before_django = True
+        return response
+
+
+class Reader(Client):
+    def __init__(self, enforce_csrf_checks=False, **defaults):
+        super().__init__(enforce_csrf_checks, **defaults)
+        self.handler = FrontHandler(enforce_csrf_checks)
+
+
 def reader(**extra):
-    return Client(HTTP_USER_AGENT=BROWSER, **extra)
+    """A resident's browser, served the way portal.wsgi serves it."""
+    return Reader(HTTP_USER_AGENT=BROWSER, **extra)
+
+
+def before_django(response) -> bool:
+    return getattr(response, "answered_before_django", False)
 
 
 def is_hit(response):
@@ -244,3 +270,113 @@ def test_a_database_flush_that_stops_midway_loses_nothing(article):
     assert Article.objects.get(pk=article.pk).views == 0
     assert view_counts_flush() == 3
     assert Article.objects.get(pk=article.pk).views == 3
+
+
+@pytest.mark.django_db
+class TestServedBeforeDjango:
+    """portal.wsgi answers a plain anonymous reader's hit without Django."""
+
+    @pytest.mark.parametrize("page", ["home", "category", "article"])
+    def test_a_plain_readers_hit_skips_django_and_keeps_every_header(self, article, page):
+        url = {
+            "home": "/",
+            "category": article.category.get_absolute_url(),
+            "article": article.get_absolute_url(),
+        }[page]
+        first = reader().get(url)
+        hit = reader().get(url)
+        assert before_django(hit) and is_hit(hit)
+        for header in (
+            "Content-Type",
+            "Content-Language",
+            "X-Frame-Options",
+            "X-Content-Type-Options",
+            "Referrer-Policy",
+            "Permissions-Policy",
+        ):
+            assert hit[header] == first[header]
+        assert int(hit["Content-Length"]) == len(hit.content)
+        assert hit["Content-Security-Policy"] == first["Content-Security-Policy"]
+        assert "pagecache" not in re.sub(r"<!--/?pagecache:poll-->", "", hit.content.decode())
+        assert hit.cookies["csrftoken"].value
+
+    def test_a_hit_before_django_needs_no_query(self, article, django_assert_num_queries):
+        reader().get("/")
+        with django_assert_num_queries(0):
+            assert before_django(reader().get("/"))
+
+    def test_a_returning_visitor_keeps_their_csrf_cookie(self, article):
+        visitor = reader()
+        visitor.get("/")
+        cookie = visitor.cookies["csrftoken"].value
+        hit = visitor.get("/")
+        assert before_django(hit)
+        assert hit.cookies["csrftoken"].value == cookie
+
+    def test_a_voter_is_served_by_django(self, article):
+        poll = make_poll()
+        reader().get("/news/")
+        voter = reader()
+        voter.post(f"/polls/{poll.pk}/vote/", {"choice": poll.choices.first().pk})
+        voter.get("/news/")  # the thank-you message
+        page = voter.get("/news/")
+        assert is_hit(page) and not before_django(page)
+
+    def test_a_counted_hit_before_django_shows_the_count(self, article):
+        Article.objects.filter(pk=article.pk).update(views=9)
+        url = article.get_absolute_url()
+        reader().get(url)
+        hit = reader().get(url)
+        assert before_django(hit)
+        assert "Переглядів: </span>11" in hit.content.decode()
+        assert hit.cookies["hv"].value
+        view_counts_flush()
+        article.refresh_from_db()
+        assert article.views == 11
+
+    def test_an_unknown_host_is_left_to_django(self, article):
+        reader().get("/")
+        assert reader().get("/", HTTP_HOST="evil.example").status_code == 400
+
+
+@pytest.mark.django_db
+class TestGenerationAcrossProcesses:
+    def test_a_save_in_another_worker_process_makes_this_ones_pages_stale(
+        self, article, settings, tmp_path
+    ):
+        """Without Redis each process caches pages in its own memory; the
+        generation is a file they all read."""
+        import os
+        import subprocess
+        import sys
+
+        settings.PAGE_CACHE_GENERATION_FILE = tmp_path / "pagecache-generation"
+        reader().get("/")
+        assert is_hit(reader().get("/"))
+        subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import django; django.setup(); "
+                "from portal.pagecache import generation_bump; generation_bump()",
+            ],
+            env={
+                **os.environ,
+                "DJANGO_SETTINGS_MODULE": "portal.settings",
+                "PORTAL_VAR_DIR": str(tmp_path),
+            },
+            check=True,
+        )
+        assert not is_hit(reader().get("/"))
+
+    def test_the_generation_moves_again_when_the_save_commits(
+        self, article, django_capture_on_commit_callbacks
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            article.title = "Новий графік руху автобусів"
+            article.save()
+            # A page built before the commit …
+            reader().get(article.get_absolute_url())
+            assert is_hit(reader().get(article.get_absolute_url()))
+        # … is not kept once the save is committed.
+        assert not is_hit(reader().get(article.get_absolute_url()))
