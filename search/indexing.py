@@ -10,7 +10,7 @@ from django.utils.html import strip_tags
 
 from search.backends import get_search_backend
 from search.lemmatizer import index_text
-from search.models import IndexEntry
+from search.models import IndexEntry, SearchTerm
 
 
 def _article(article) -> dict:
@@ -51,6 +51,24 @@ def adapters():
     return {Article: _article, Document: _document}
 
 
+def vocabulary(*lemma_texts: str) -> set[str]:
+    """The words of lemma texts worth correcting a query towards: no numbers, no words of
+    one or two letters (too few trigrams to compare), none longer than the column."""
+    return {
+        word
+        for text in lemma_texts
+        for word in text.split()
+        if 3 <= len(word) <= 100 and not word.isdigit()
+    }
+
+
+def remember_terms(words) -> None:
+    """Add words to the vocabulary; the ones already there are skipped by the database."""
+    SearchTerm.objects.bulk_create(
+        [SearchTerm(word=word) for word in sorted(words)], batch_size=1000, ignore_conflicts=True
+    )
+
+
 def index_object(obj) -> IndexEntry:
     fields = adapters()[type(obj)](obj)
     extra = fields.pop("_extra_title", "")
@@ -62,6 +80,9 @@ def index_object(obj) -> IndexEntry:
         defaults=fields,
     )
     get_search_backend().index(entry)
+    # Words of drafts stay out of the vocabulary: a suggestion must not reveal them.
+    if entry.is_public:
+        remember_terms(vocabulary(entry.lemma_title, entry.lemma_body))
     return entry
 
 

@@ -45,3 +45,18 @@ class IndexEntry(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class SearchTerm(models.Model):
+    """Every word of the public index once (lemmas and the forms as written): what a
+    misspelt query word is corrected to. On PostgreSQL a trigram GIN index (pg_trgm)
+    finds the most similar word; SQLite keeps the same table and offers no correction."""
+
+    word = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        verbose_name = _("search term")
+        verbose_name_plural = _("search terms")
+
+    def __str__(self):
+        return self.word

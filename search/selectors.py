@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 
 from search.backends import get_search_backend
-from search.lemmatizer import query_groups
+from search.lemmatizer import MAX_QUERY_TOKENS, STOP_WORDS, query_groups, tokens
 from search.models import IndexEntry
 
 LAYOUT = dict(
@@ -67,6 +67,31 @@ def search_entries(
                 if alt.exists():
                     return SearchOutcome(results=alt, groups=alt_groups, shown_for=candidate)
     return SearchOutcome(results=results, groups=groups)
+
+
+def suggest(text: str, queryset: QuerySet) -> str:
+    """For a query that found nothing: the query with every word the index does not know
+    replaced by the index's most similar word — offered only if it finds something in the
+    same queryset ("" otherwise, and always on backends without similarity)."""
+    words, wanted = [], []
+    for word in tokens(text[:2000]):
+        if word not in STOP_WORDS:
+            if len(wanted) == MAX_QUERY_TOKENS:
+                break
+            wanted.append(word.replace("'", ""))
+        words.append(word)
+    backend = get_search_backend()
+    best = backend.corrections([w for w in wanted if len(w) >= 3 and not w.isdigit()])
+    corrected = [
+        word if word in STOP_WORDS else best.get(word.replace("'", ""), word) for word in words
+    ]
+    if [w.replace("'", "") for w in corrected] == [w.replace("'", "") for w in words]:
+        return ""
+    suggestion = " ".join(corrected)
+    groups = query_groups(suggestion)
+    if groups and backend.search(groups, queryset).exists():
+        return suggestion
+    return ""
 
 
 def number_first(results: QuerySet, text: str) -> QuerySet:

@@ -3,7 +3,7 @@ from django.shortcuts import render
 
 from search.forms import DocumentSearchForm, SiteSearchForm
 from search.models import IndexEntry
-from search.selectors import number_first, search_entries
+from search.selectors import number_first, search_entries, suggest
 
 PER_PAGE = 10
 
@@ -19,6 +19,10 @@ def _search(request, form_class, scope, template):
     if scope == "documents" and outcome.groups and sort != "date":
         results = number_first(results, text)
     page_obj = Paginator(results, PER_PAGE).get_page(request.GET.get("page"))
+    # Nothing found: perhaps a typo ("бюджед"); PostgreSQL only, verified to find something.
+    suggestion = ""
+    if outcome.groups and not page_obj.paginator.count:
+        suggestion = suggest(text, queryset)
     return render(
         request,
         template,
@@ -28,6 +32,7 @@ def _search(request, form_class, scope, template):
             "search_scope": scope,
             "groups": outcome.groups,
             "shown_for": outcome.shown_for,
+            "suggestion": suggestion,
             "has_words": bool(outcome.groups),
             "page_obj": page_obj,
             "results": page_obj.object_list,

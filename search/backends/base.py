@@ -16,3 +16,9 @@ class BaseSearchBackend:
 
     def search(self, groups, queryset):
         raise NotImplementedError
+
+    def corrections(self, words: list[str]) -> dict[str, str]:
+        """For each word, the most similar word of the vocabulary (the word itself when it
+        is there; absent when nothing is similar). Backends without a similarity measure
+        return {}: no correction is offered."""
+        return {}

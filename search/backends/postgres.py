@@ -1,3 +1,4 @@
+from django.db import connection
 from django.db.models import FloatField
 from django.db.models.expressions import RawSQL
 
@@ -40,3 +41,18 @@ class PostgresSearchBackend(BaseSearchBackend):
                 output_field=FloatField(),
             )
         )
+
+    def corrections(self, words):
+        """One query: for each word, the vocabulary's most similar word by trigrams
+        (pg_trgm's `%` with its default threshold 0.3, served by the trigram GIN index)."""
+        if not words:
+            return {}
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT q.word, ("
+                "  SELECT t.word FROM search_searchterm t WHERE t.word %% q.word"
+                "  ORDER BY similarity(t.word, q.word) DESC, t.word LIMIT 1"
+                ") FROM unnest(%s::text[]) AS q(word)",
+                [list(words)],
+            )
+            return {word: best for word, best in cursor.fetchall() if best}

@@ -4,14 +4,19 @@ SQLite keeps its index in FTS5 and has no such column; these tests are skipped t
 (CI runs the suite on both databases).
 """
 
+import html
+import re
+
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
+from django.urls import reverse
 
 from news.models import Article
 from search.models import IndexEntry
 from search.selectors import search_entries
 from tests.conftest import make_article
+from tests.documents.test_documents import make_document, pdf_bytes
 
 pytestmark = [
     pytest.mark.django_db,
@@ -80,3 +85,80 @@ def test_a_rare_word_is_found_through_the_gin_index_among_many_entries():
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "Bitmap Index Scan on search_entry_vector" in plan, plan
+
+
+SUGGESTION = re.compile(r'Ви мали на увазі <a href="([^"]+)">«([^»]+)»</a>\?')
+
+
+def suggestion_of(client, url, params):
+    response = client.get(url, params)
+    assert response.status_code == 200
+    found = SUGGESTION.search(response.content.decode())
+    return (html.unescape(found.group(1)), found.group(2)) if found else None
+
+
+def test_a_misspelt_word_gets_a_link_to_the_corrected_query_which_finds_results(client):
+    make_article(title="Бюджет громади на 2027 рік", body="<p>Сесія ухвалила бюджет.</p>")
+    make_article(title="Ремонт школи", body="<p>Роботи тривають.</p>")
+    url = reverse("search:results")
+    response = client.get(url, {"q": "бюджед"})
+    assert "Нічого не знайдено" in response.content.decode()
+    link, shown = suggestion_of(client, url, {"q": "бюджед"})
+    assert shown == "бюджет"
+    target = client.get(url + link)
+    assert [e.title for e in target.context["results"]] == ["Бюджет громади на 2027 рік"]
+    assert "Ви мали на увазі" not in target.content.decode()
+
+
+def test_only_the_unknown_word_of_several_is_corrected_and_the_filters_are_kept(client):
+    make_article(title="Ремонт школи на вулиці Лесі Українки")
+    make_document(pdf_bytes("Рішення про ремонт школи"), title="Про ремонт школи")
+    url = reverse("search:results")
+    link, shown = suggestion_of(client, url, {"q": "ремонт шкоди", "kind": "news"})
+    assert shown == "ремонт школи" or shown.startswith("ремонт школ"), shown
+    assert "kind=news" in link
+    target = client.get(url + link)
+    assert [e.title for e in target.context["results"]] == ["Ремонт школи на вулиці Лесі Українки"]
+
+
+def test_documents_search_suggests_from_documents_only(client):
+    make_article(title="Фестиваль квітів у парку")
+    make_document(pdf_bytes("Положення про бюджет"), title="Положення про бюджет громади")
+    url = reverse("search:documents")
+    link, shown = suggestion_of(client, url, {"q": "бюджед"})
+    assert shown == "бюджет"
+    target = client.get(url + link)
+    assert [e.title for e in target.context["results"]] == ["Положення про бюджет громади"]
+    # "квітів" is only in news: a correction towards it would find nothing among documents.
+    assert suggestion_of(client, url, {"q": "квітав"}) is None
+
+
+def test_no_suggestion_when_the_query_finds_something(client):
+    make_article(title="Бюджет громади")
+    make_article(title="Бюджед — так пишуть з помилкою")
+    response = client.get(reverse("search:results"), {"q": "бюджед"})
+    assert len(response.context["results"]) == 1
+    assert "Ви мали на увазі" not in response.content.decode()
+
+
+@pytest.mark.parametrize("q", ["ґґґґґґ", "щщщ ччч", "xqzvw", "йцук фівапр"])
+def test_nonsense_gives_the_normal_nothing_found_page(client, q):
+    make_article(title="Бюджет громади")
+    response = client.get(reverse("search:results"), {"q": q})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Нічого не знайдено" in page and "Ви мали на увазі" not in page
+
+
+def test_words_of_drafts_are_never_suggested(client):
+    make_article(title="Бюджет громади")
+    make_article(title="Секретний тендер", status=Article.Status.DRAFT)
+    assert suggestion_of(client, reverse("search:results"), {"q": "тендир"}) is None
+
+
+def test_the_suggestion_path_stays_bounded(client, django_assert_max_num_queries):
+    for n in range(15):
+        make_article(title=f"Бюджет номер {n}")
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("search:results"), {"q": "бюджед школа"})
+    assert response.status_code == 200

@@ -1,8 +1,10 @@
 """Site and document search: morphology, ranking, highlight, filters, sync (issue #3)."""
 
+import io
 from datetime import date, timedelta
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
@@ -12,7 +14,7 @@ from hypothesis import strategies as st
 
 from news.models import Article
 from search.lemmatizer import lemmas
-from search.models import IndexEntry
+from search.models import IndexEntry, SearchTerm
 from search.selectors import search_entries
 from tests.conftest import make_article as _make_article
 from tests.documents.test_documents import docx_bytes, make_document, pdf_bytes
@@ -163,3 +165,32 @@ class TestViews:
 def test_lemma_cache_and_apostrophes():
     assert set(lemmas("угоду")) & set(lemmas("угоди"))
     assert connection.vendor in ("sqlite", "postgresql")
+
+
+@pytest.mark.django_db
+class TestVocabulary:
+    """The words a misspelt query is corrected to: the same table on both databases."""
+
+    def test_filled_from_public_entries_only(self, make_article):
+        make_article(title="Бюджет громади", body="<p>Сесія ухвалила.</p>")
+        make_article(title="Секретний тендер", status=Article.Status.DRAFT)
+        words = set(SearchTerm.objects.values_list("word", flat=True))
+        assert {"бюджет", "громада", "громади", "сесія", "ухвалити"} <= words
+        assert not {"секретний", "тендер"} & words
+
+    def test_rebuild_refills_it_without_stale_words(self, make_article):
+        make_article(title="Бюджет громади")
+        SearchTerm.objects.create(word="застаріле")
+        call_command("rebuild_search_index", stdout=io.StringIO(), stderr=io.StringIO())
+        words = set(SearchTerm.objects.values_list("word", flat=True))
+        assert "бюджет" in words and "застаріле" not in words
+
+    @pytest.mark.skipif(
+        connection.vendor == "postgresql", reason="PostgreSQL suggests (test_postgres.py)"
+    )
+    def test_sqlite_offers_no_suggestion_but_a_normal_page(self, client, make_article):
+        make_article(title="Бюджет громади")
+        response = client.get(reverse("search:results"), {"q": "бюджед"})
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert "Нічого не знайдено" in page and "Ви мали на увазі" not in page

@@ -4,7 +4,7 @@ from tqdm import tqdm
 
 from search.backends import get_search_backend
 from search.indexing import adapters, index_object
-from search.models import IndexEntry
+from search.models import IndexEntry, SearchTerm
 
 
 class Command(BaseCommand):
@@ -14,6 +14,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             get_search_backend().clear()
             IndexEntry.objects.all().delete()
+            # The vocabulary too: words of deleted content do not linger as suggestions.
+            SearchTerm.objects.all().delete()
             for model in adapters():
                 queryset = model._default_manager.all()
                 for obj in tqdm(queryset.iterator(), total=queryset.count(), desc=model.__name__):
