@@ -24,6 +24,10 @@ class SiteSearchForm(forms.Form):
         label=_("Sort"),
     )
 
+    def search_kind(self):
+        """The one kind of entry searched, if the visitor chose one."""
+        return self.cleaned_data.get("kind") or None
+
     def filter(self, queryset):
         data = self.cleaned_data
         if data.get("kind"):
@@ -42,6 +46,9 @@ class DocumentSearchForm(DocumentFilterForm):
     status = None
     q = forms.CharField(required=False, label=_("Search the documents"))
     sort = SiteSearchForm.base_fields["sort"]
+
+    def search_kind(self):
+        return IndexEntry.Kind.DOCUMENT
 
     def filter(self, queryset):
         data = self.cleaned_data

@@ -48,7 +48,11 @@ class SearchOutcome:
 
 
 def search_entries(
-    text: str, *, queryset: QuerySet | None = None, sort: str = "relevance"
+    text: str,
+    *,
+    queryset: QuerySet | None = None,
+    sort: str = "relevance",
+    kind: str | None = None,
 ) -> SearchOutcome:
     """Ranked visible entries; a Latin query that finds nothing is retried as Ukrainian
     typed in the wrong layout or transliterated (the outcome says which)."""
@@ -58,18 +62,18 @@ def search_entries(
         return SearchOutcome(results=queryset.none())
     backend = get_search_backend()
     order = ["-date", "-id"] if sort == "date" else ["-rank", "-date", "-id"]
-    results = backend.search(groups, queryset).order_by(*order)
+    results = backend.search(groups, queryset, kind).order_by(*order)
     if LATIN.search(text) and not CYRILLIC.search(text) and not results.exists():
         for candidate in (from_translit(text), from_layout(text)):
             alt_groups = query_groups(candidate)
             if alt_groups:
-                alt = backend.search(alt_groups, queryset).order_by(*order)
+                alt = backend.search(alt_groups, queryset, kind).order_by(*order)
                 if alt.exists():
                     return SearchOutcome(results=alt, groups=alt_groups, shown_for=candidate)
     return SearchOutcome(results=results, groups=groups)
 
 
-def suggest(text: str, queryset: QuerySet) -> str:
+def suggest(text: str, queryset: QuerySet, kind: str | None = None) -> str:
     """For a query that found nothing: the query with every word the index does not know
     replaced by the index's most similar word — offered only if it finds something in the
     same queryset ("" otherwise, and always on backends without similarity)."""
@@ -89,7 +93,7 @@ def suggest(text: str, queryset: QuerySet) -> str:
         return ""
     suggestion = " ".join(corrected)
     groups = query_groups(suggestion)
-    if groups and backend.search(groups, queryset).exists():
+    if groups and backend.search(groups, queryset, kind).exists():
         return suggestion
     return ""
 

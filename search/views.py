@@ -14,7 +14,8 @@ def _search(request, form_class, scope, template):
     text = (form.cleaned_data.get("q") or "")[:10000] if valid else ""
     queryset = form.filter(IndexEntry.objects.visible()) if valid else IndexEntry.objects.none()
     sort = form.cleaned_data.get("sort") if valid else "relevance"
-    outcome = search_entries(text, queryset=queryset, sort=sort or "relevance")
+    kind = form.search_kind() if valid else None
+    outcome = search_entries(text, queryset=queryset, sort=sort or "relevance", kind=kind)
     results = outcome.results
     if scope == "documents" and outcome.groups and sort != "date":
         results = number_first(results, text)
@@ -22,7 +23,7 @@ def _search(request, form_class, scope, template):
     # Nothing found: perhaps a typo ("бюджед"); PostgreSQL only, verified to find something.
     suggestion = ""
     if outcome.groups and not page_obj.paginator.count:
-        suggestion = suggest(text, queryset)
+        suggestion = suggest(text, queryset, kind)
     return render(
         request,
         template,

@@ -3,7 +3,9 @@ from search.models import IndexEntry
 
 class BaseSearchBackend:
     """index(entry) after the entry row is saved; remove(ids); search() returns a QuerySet
-    of visible IndexEntry annotated with `rank` (higher is better)."""
+    of visible IndexEntry annotated with `rank` (higher is better). `kind`, when given, is
+    the one kind of entry the queryset is already filtered to: a backend may use it to
+    narrow its own index."""
 
     def index(self, entry: IndexEntry) -> None:
         raise NotImplementedError(f"{type(self).__name__} cannot index")
@@ -14,7 +16,7 @@ class BaseSearchBackend:
     def clear(self) -> None:
         raise NotImplementedError
 
-    def search(self, groups, queryset):
+    def search(self, groups, queryset, kind=None):
         raise NotImplementedError
 
     def corrections(self, words: list[str]) -> dict[str, str]:

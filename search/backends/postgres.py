@@ -27,7 +27,7 @@ class PostgresSearchBackend(BaseSearchBackend):
     def fill_from_table(self):
         pass
 
-    def search(self, groups, queryset):
+    def search(self, groups, queryset, kind=None):
         tsquery = " & ".join(
             "(" + " | ".join(_quote(lemma) for lemma in group) + ")" for group in groups
         )

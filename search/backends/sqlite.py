@@ -3,14 +3,29 @@ from django.db import connection
 from search.backends.base import BaseSearchBackend
 
 # unicode61 without diacritics removal: "й" and "ї" are letters of their own, not "и"/"і".
+# The kind column ("news", "document") lets FTS5 itself keep to one kind of entry; the
+# query's words are matched in the lemma columns only.
 CREATE = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5("
-    "lemma_title, lemma_body, tokenize = 'unicode61 remove_diacritics 0')"
+    "lemma_title, lemma_body, kind, tokenize = 'unicode61 remove_diacritics 0')"
 )
+# bm25 weights by column: the title ten times the body; the kind adds nothing.
+RANK = "-bm25(search_fts, 10.0, 1.0, 0.0)"
 
 
 def _quote(lemma: str) -> str:
     return '"' + lemma.replace('"', "") + '"'
+
+
+def match_expression(groups, kind=None) -> str:
+    """Every group (a word's lemmas, any of them) in the title or the body; with a kind,
+    only entries of that kind. Lemmas are letters and digits and are quoted: no user text
+    reaches the FTS5 syntax."""
+    words = " AND ".join(
+        "(" + " OR ".join(_quote(lemma) for lemma in group) + ")" for group in groups
+    )
+    match = "{lemma_title lemma_body} : (" + words + ")"
+    return f"kind : {_quote(kind)} AND {match}" if kind else match
 
 
 class SQLiteSearchBackend(BaseSearchBackend):
@@ -24,8 +39,9 @@ class SQLiteSearchBackend(BaseSearchBackend):
             self._ensure(cursor)
             cursor.execute("DELETE FROM search_fts WHERE rowid = %s", [entry.pk])
             cursor.execute(
-                "INSERT INTO search_fts(rowid, lemma_title, lemma_body) VALUES (%s, %s, %s)",
-                [entry.pk, entry.lemma_title, entry.lemma_body],
+                "INSERT INTO search_fts(rowid, lemma_title, lemma_body, kind) "
+                "VALUES (%s, %s, %s, %s)",
+                [entry.pk, entry.lemma_title, entry.lemma_body, entry.kind],
             )
 
     def remove(self, ids):
@@ -44,21 +60,17 @@ class SQLiteSearchBackend(BaseSearchBackend):
         with connection.cursor() as cursor:
             self._ensure(cursor)
             cursor.execute(
-                "INSERT INTO search_fts(rowid, lemma_title, lemma_body) "
-                "SELECT id, lemma_title, lemma_body FROM search_indexentry"
+                "INSERT INTO search_fts(rowid, lemma_title, lemma_body, kind) "
+                "SELECT id, lemma_title, lemma_body, kind FROM search_indexentry"
             )
 
-    def search(self, groups, queryset):
-        # Lemmas are letters and digits only and are quoted: no user text reaches FTS syntax.
-        match = " AND ".join(
-            "(" + " OR ".join(_quote(lemma) for lemma in group) + ")" for group in groups
-        )
+    def search(self, groups, queryset, kind=None):
         with connection.cursor() as cursor:
             self._ensure(cursor)
         # A join (not a correlated subquery): FTS5 drives the query once, bm25 per match.
         return queryset.extra(  # noqa: S610 - constant SQL, the match is a parameter
             tables=["search_fts"],
             where=["search_fts.rowid = search_indexentry.id", "search_fts MATCH %s"],
-            params=[match],
-            select={"rank": "-bm25(search_fts, 10.0, 1.0)"},
+            params=[match_expression(groups, kind)],
+            select={"rank": RANK},
         )

@@ -194,3 +194,72 @@ class TestVocabulary:
         page = response.content.decode()
         assert response.status_code == 200
         assert "Нічого не знайдено" in page and "Ви мали на увазі" not in page
+
+
+@pytest.mark.django_db
+class TestDocumentsOnly:
+    """/search/documents/ and the site search's "Documents" filter: only documents, ranked
+    (title above body), however many news share the words."""
+
+    @pytest.fixture
+    def park(self, make_article):
+        for n in range(3):
+            make_article(title=f"Парк відкрили {n}", body="<p>Новий парк у центрі.</p>")
+        body_only, _ = make_document(
+            pdf_bytes("Рішення про озеленення парку біля школи"), title="Про озеленення"
+        )
+        in_title, _ = make_document(pdf_bytes("Текст рішення"), title="Про парк Шевченка")
+        return in_title, body_only
+
+    def test_documents_search_ranks_title_above_body_and_leaves_out_news(self, client, park):
+        response = client.get(reverse("search:documents"), {"q": "парк"})
+        assert [e.title for e in response.context["results"]] == [e.title for e in park]
+        assert "Знайдено 2 результати" in response.content.decode()
+
+    def test_site_search_kind_filter_the_same(self, client, park):
+        response = client.get(reverse("search:results"), {"q": "парк", "kind": "document"})
+        assert [e.title for e in response.context["results"]] == [e.title for e in park]
+        response = client.get(reverse("search:results"), {"q": "парк", "kind": "news"})
+        assert len(response.context["results"]) == 3
+        assert len(client.get(reverse("search:results"), {"q": "парк"}).context["results"]) == 5
+
+    def test_the_kind_itself_is_not_a_searchable_word(self, client, park):
+        for q in ("document", "news", "page"):
+            response = client.get(reverse("search:results"), {"q": q})
+            assert list(response.context["results"]) == [], q
+
+    def test_edit_unpublish_delete_and_rebuild_keep_documents_search_right(self, client, park):
+        in_title, body_only = park
+        url = reverse("search:documents")
+        in_title.title = "Про сквер Шевченка"
+        in_title.save()
+        assert [e.title for e in client.get(url, {"q": "сквер"}).context["results"]] == [
+            "Про сквер Шевченка"
+        ]
+        assert [e.title for e in client.get(url, {"q": "парк"}).context["results"]] == [
+            "Про озеленення"
+        ]
+        body_only.is_published = False
+        body_only.save()
+        assert list(client.get(url, {"q": "парк"}).context["results"]) == []
+        body_only.is_published = True
+        body_only.save()
+        in_title.delete()
+        call_command("rebuild_search_index", stdout=io.StringIO(), stderr=io.StringIO())
+        assert [e.title for e in client.get(url, {"q": "парк"}).context["results"]] == [
+            "Про озеленення"
+        ]
+        assert list(client.get(url, {"q": "сквер"}).context["results"]) == []
+
+    @pytest.mark.skipif(connection.vendor != "sqlite", reason="FTS5 is SQLite's index")
+    def test_fts5_itself_keeps_to_documents(self, park):
+        from search.backends.sqlite import match_expression
+        from search.lemmatizer import query_groups
+
+        with connection.cursor() as cursor:
+            for kind, expected in ((None, 5), ("document", 2), ("news", 3)):
+                cursor.execute(
+                    "SELECT count(*) FROM search_fts WHERE search_fts MATCH %s",
+                    [match_expression(query_groups("парк"), kind)],
+                )
+                assert cursor.fetchone()[0] == expected, kind
