@@ -4,14 +4,19 @@
     uv run python bench/load.py --database postgres://postgres@127.0.0.1:5432/hromada_bench
     uv run python bench/load.py --duration 20 --skip-generate
 
-1. Generates 100 000 articles (``--articles``) in the benchmark database, once
-   (documents: ``bench/generate.py`` of the search benchmark when present).
+1. Generates 100 000 articles in 10 sections and 10 000 documents
+   (``--articles``, ``--documents``) of Ukrainian text from the search
+   benchmark's generator (``bench/generate.py``) in the benchmark database,
+   once, and builds the search index with ``rebuild_search_index``.
 2. Starts the production server — ``gunicorn -c gunicorn.conf.py portal.wsgi``
-   with 2 workers, DJANGO_DEBUG=0 — on a loopback port, and drives the home
-   page, a section, an article (from the page cache, and with the page cache
-   off) and the search page with wrk at concurrency 8 for ``--duration``
-   seconds each, as a returning reader (browser User-Agent, today's view
-   cookie). Reports requests per second, median and p99 latency.
+   with 2 workers, DJANGO_DEBUG=0 — on a loopback port, and drives with wrk
+   at concurrency 8 for ``--duration`` seconds each, as a returning reader
+   (browser User-Agent, today's view cookie): the home page, a section, an
+   article and the search page; then "first view": every request a different
+   article, none of them in the page cache (the first reader of each, the
+   view counted); then one article with the page cache switched off
+   (PAGE_CACHE_TIMEOUT=0, no shared fragments either). Reports requests per
+   second, median and p99 latency.
 3. Serves ``bench/ceiling.py`` — a WSGI app returning a body of the article
    page's size — under the same gunicorn settings: the ceiling; prints each
    page's ratio to it.
@@ -39,6 +44,22 @@ BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/130.0 Safar
 WRK_SCRIPT = """
 wrk.headers["User-Agent"] = "%(ua)s"
 wrk.headers["Cookie"] = "%(cookie)s"
+"""
+# Each request a different article: every one a page-cache miss, as for the
+# first reader of each article. The two wrk threads take separate ranges.
+WRK_FIRST_VIEWS = """
+local threads = 0
+function setup(thread)
+  thread:set("first", 1000 + threads * 45000)
+  threads = threads + 1
+end
+function init(args)
+  n = first
+end
+function request()
+  n = n + 1
+  return wrk.format("GET", "/news/bench-" .. (n %% 10) .. "/bench-" .. n .. "/")
+end
 """
 
 
@@ -77,32 +98,67 @@ def manage(env, *command, capture=False):
 
 
 GENERATE = """
+import random
+from datetime import date, timedelta
+
+from django.core.management import call_command
 from django.utils import timezone
+
+from bench import generate
+from documents.models import Document, DocumentKind, IssuingBody
 from news.models import Article, Category
-count = {count}
-if Article.objects.count() < count:
+
+articles, documents = {articles}, {documents}
+rng = random.Random(11)
+if Article.objects.count() < articles or Document.objects.count() < documents:
     categories = [
         Category.objects.get_or_create(
-            slug=f"bench-{{n}}", defaults={{"name": f"Розділ тесту {{n}}", "position": n}}
+            slug=f"bench-{{n}}", defaults={{"name": f"Розділ {{n + 1}}", "position": n}}
         )[0]
         for n in range(10)
     ]
     now = timezone.now()
-    batch = []
-    for number in range(Article.objects.count(), count):
-        batch.append(Article(
-            title=f"Новина громади № {{number}}: ремонт, вода, транспорт",
-            slug=f"bench-{{number}}",
-            category=categories[number % 10],
-            lead="Короткий опис події для списку новин громади.",
-            body="<p>" + "Текст новини громади з подробицями події. " * 60 + "</p>",
-            status="published",
-            published_at=now - timezone.timedelta(minutes=number + 1),
-        ))
-        if len(batch) == 5000:
-            Article.objects.bulk_create(batch)
-            batch = []
-    Article.objects.bulk_create(batch)
+    for offset in range(Article.objects.count(), articles, 5000):
+        Article.objects.bulk_create(
+            Article(
+                title=generate.title(rng)[:200],
+                slug=f"bench-{{number}}",
+                category=categories[number % 10],
+                lead=generate.sentence(rng),
+                body="".join(f"<p>{{generate.body(rng, 6)}}</p>" for _ in range(4)),
+                status="published",
+                published_at=now - timezone.timedelta(minutes=number + 1),
+            )
+            for number in range(offset, min(offset + 5000, articles))
+        )
+    kinds = [
+        DocumentKind.objects.get_or_create(slug=slug, defaults={{"name": name}})[0]
+        for slug, name in [("rishennia", "рішення"), ("rozporiadzhennia", "розпорядження"),
+                           ("nakaz", "наказ"), ("polozhennia", "положення"), ("zvit", "звіт")]
+    ]
+    bodies = [
+        IssuingBody.objects.get_or_create(name=name)[0]
+        for name in ["Міська рада", "Виконавчий комітет", "Міський голова"]
+    ]
+    Document.objects.bulk_create(
+        (
+            Document(
+                title=generate.title(rng),
+                kind=kinds[number % 5],
+                number=f"{{number}}-{{'р' if number % 5 == 1 else 'н'}}",
+                adopted_on=date(2016, 1, 1) + timedelta(days=number % 3650),
+                issuer=bodies[number % 3],
+                file=f"documents/bench/{{number}}.pdf",
+                file_type="pdf",
+                file_size=120_000,
+                text=generate.body(rng, 20),
+            )
+            for number in range(Document.objects.count(), documents)
+        ),
+        batch_size=2000,
+    )
+    # bulk_create skips the save signals: index everything the way editors' saves do.
+    call_command("rebuild_search_index")
 a = Article.objects.published().select_related("category").order_by("pk")[500]
 print(a.get_absolute_url(), a.category.get_absolute_url(), a.pk)
 """
@@ -144,9 +200,9 @@ def to_ms(text: str) -> float:
     return float(number) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
 
 
-def wrk(port, path, duration, cookie="") -> dict:
+def wrk(port, path, duration, cookie="", extra_script="") -> dict:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(WRK_SCRIPT % {"ua": BROWSER, "cookie": cookie})
+        script.write((WRK_SCRIPT + extra_script) % {"ua": BROWSER, "cookie": cookie})
     output = subprocess.run(
         [
             "wrk",
@@ -223,10 +279,15 @@ def main():
     parser.add_argument("--database", help="DATABASE_URL (default: SQLite under var/bench/)")
     parser.add_argument("--redis", help="REDIS_URL (default: none, local-memory cache)")
     parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--documents", type=int, default=10_000)
     parser.add_argument("--duration", type=int, default=15, help="seconds per page")
     parser.add_argument("--skip-generate", action="store_true")
     parser.add_argument("--burst", type=int, default=20_000, help="requests (0: no burst)")
+    parser.add_argument("--only", help="comma-separated page names to measure (default: all)")
     args = parser.parse_args()
+
+    def wanted(name):
+        return not args.only or any(part.strip() in name for part in args.only.split(","))
 
     env = environment(args)
     (ROOT / "var" / "bench").mkdir(parents=True, exist_ok=True)
@@ -237,17 +298,16 @@ def main():
         env,
         "shell",
         "-c",
-        GENERATE.format(count=0 if args.skip_generate else args.articles),
+        GENERATE.format(
+            articles=0 if args.skip_generate else args.articles,
+            documents=0 if args.skip_generate else args.documents,
+        ),
         capture=True,
     ).split()[-3:]
     print(
         f"data ready in {time.perf_counter() - started:.0f} s "
         f"({args.database or 'SQLite'}, {'Redis' if args.redis else 'local-memory cache'})"
     )
-    if (ROOT / "bench" / "generate.py").exists():
-        print("documents: see bench/generate.py (search benchmark)")
-    else:
-        print("documents: not generated (bench/generate.py of the search benchmark is missing)")
 
     results = {}
     app = server(env, "portal.wsgi", PORT)
@@ -262,15 +322,21 @@ def main():
             "search": "/search/?q=%D0%B2%D0%BE%D0%B4%D0%B0",
         }
         for name, path in pages.items():
-            get(PORT, path, {"Cookie": cookie})  # warm the cache
-            results[name] = wrk(PORT, path, args.duration, cookie)
+            if wanted(name):
+                get(PORT, path, {"Cookie": cookie})  # warm the cache
+                results[name] = wrk(PORT, path, args.duration, cookie)
+        if wanted("article (first view)"):
+            results["article (first view)"] = wrk(
+                PORT, article_url, args.duration, cookie, WRK_FIRST_VIEWS
+            )
     finally:
         stop(app)
-    uncached = server(environment(args, PAGE_CACHE_TIMEOUT="0"), "portal.wsgi", PORT)
-    try:
-        results["article (uncached)"] = wrk(PORT, article_url, args.duration, cookie)
-    finally:
-        stop(uncached)
+    if wanted("article (no cache)"):
+        uncached = server(environment(args, PAGE_CACHE_TIMEOUT="0"), "portal.wsgi", PORT)
+        try:
+            results["article (no cache)"] = wrk(PORT, article_url, args.duration, cookie)
+        finally:
+            stop(uncached)
     ceiling_app = server(
         {**env, "BENCH_BODY_SIZE": str(size)}, "bench.ceiling:application", CEILING_PORT
     )

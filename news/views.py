@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView, TemplateView
 
 from news.models import Article, Category, picture_name
-from news.services import article_view_register, viewed_cookie_set
+from news.services import article_view_register, related_articles, viewed_cookie_set
 from news.validators import validate_image
 from portal.pagecache import page_cache
 
@@ -75,12 +75,7 @@ class ArticleDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         article = self.object
         context["category"] = article.category
-        context["related"] = (
-            Article.objects.published()
-            .for_listing()
-            .filter(category=article.category)
-            .exclude(pk=article.pk)[: self.related_count]
-        )
+        context["related"] = related_articles(article, self.related_count)
         context["is_preview"] = not article.is_public
         context["json_ld"] = self.json_ld(article)
         return context

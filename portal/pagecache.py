@@ -275,9 +275,12 @@ def _random_csrf_string() -> str:
 
 def _csrf_token(request) -> str:
     """``django.middleware.csrf.get_token``: the visitor's secret (a new one if
-    they have none), masked afresh for this response, and the cookie renewed."""
-    secret = request.META.get("CSRF_COOKIE") or _random_csrf_string()
-    request.META.update({"CSRF_COOKIE": secret, "CSRF_COOKIE_NEEDS_UPDATE": True})
+    they have none) masked afresh for this response. Unlike get_token, a cookie
+    the visitor has is not sent again (its year is not renewed on every page)."""
+    secret = request.META.get("CSRF_COOKIE")
+    if not secret:
+        secret = _random_csrf_string()
+        request.META.update({"CSRF_COOKIE": secret, "CSRF_COOKIE_NEEDS_UPDATE": True})
     mask = _random_csrf_string()
     index = CSRF_ALLOWED_CHARS.index
     cipher = "".join(

@@ -181,7 +181,13 @@ if REDIS_URL:
     # tasks defined with django.tasks: `manage.py rqworker --job-class django_tasks_rq.Job`.
     INSTALLED_APPS += ["django_rq"]
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            # Pages of about 15–40 KB: at most some 60 MB per worker process.
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
+    }
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Whole pages for anonymous readers (portal/pagecache.py): seconds an entry lives,
