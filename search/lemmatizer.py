@@ -68,7 +68,12 @@ def lemmas(word: str) -> tuple[str, ...]:
     """
     if word.isdigit() or not any("а" <= ch <= "я" or ch in "ґєії" for ch in word):
         return (word.replace("'", ""),)
-    forms = {parse.normal_form for parse in _analyzer().parse(word)}
+    try:
+        forms = {parse.normal_form for parse in _analyzer().parse(word)}
+    except ValueError:
+        # pymorphy3 looks letters up by their Unicode names; some letters have none
+        # (Tangut "𘴀" next to Cyrillic, found by the hypothesis test): keep the word.
+        forms = set()
     forms.add(word)
     return tuple(sorted(form.replace("'", "").replace("’", "") for form in forms))
 
