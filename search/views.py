@@ -1,9 +1,8 @@
-from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from search.forms import DocumentSearchForm, SiteSearchForm
 from search.models import IndexEntry
-from search.selectors import number_first, search_entries, suggest
+from search.selectors import number_first, result_page, search_entries, suggest
 
 PER_PAGE = 10
 
@@ -19,7 +18,7 @@ def _search(request, form_class, scope, template):
     results = outcome.results
     if scope == "documents" and outcome.groups and sort != "date":
         results = number_first(results, text)
-    page_obj = Paginator(results, PER_PAGE).get_page(request.GET.get("page"))
+    page_obj = result_page(results, request.GET.get("page"), PER_PAGE)
     # Nothing found: perhaps a typo ("бюджед"); PostgreSQL only, verified to find something.
     suggestion = ""
     if outcome.groups and not page_obj.paginator.count:

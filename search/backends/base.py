@@ -7,6 +7,10 @@ class BaseSearchBackend:
     the one kind of entry the queryset is already filtered to: a backend may use it to
     narrow its own index."""
 
+    # Whether a page of results is cheaper with its total as COUNT(*) OVER () in one
+    # narrow query than with a separate COUNT (see selectors.result_page).
+    count_in_window = False
+
     def index(self, entry: IndexEntry) -> None:
         raise NotImplementedError(f"{type(self).__name__} cannot index")
 

@@ -9,8 +9,10 @@ CREATE = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5("
     "lemma_title, lemma_body, kind, tokenize = 'unicode61 remove_diacritics 0')"
 )
-# bm25 weights by column: the title ten times the body; the kind adds nothing.
-RANK = "-bm25(search_fts, 10.0, 1.0, 0.0)"
+# bm25 weights by column: the title ten times the body; the kind adds nothing. Set for
+# the query through FTS5's rank column ("rank MATCH"), not by calling bm25() in the
+# select: the column can be read next to COUNT(*) OVER (), the function cannot.
+RANK_FUNCTION = "bm25(10.0, 1.0, 0.0)"
 
 
 def _quote(lemma: str) -> str:
@@ -30,6 +32,8 @@ def match_expression(groups, kind=None) -> str:
 
 class SQLiteSearchBackend(BaseSearchBackend):
     """FTS5 side table keyed by IndexEntry.id, bm25 with the title weighted ten times the body."""
+
+    count_in_window = True
 
     def _ensure(self, cursor):
         cursor.execute(CREATE)
@@ -70,7 +74,11 @@ class SQLiteSearchBackend(BaseSearchBackend):
         # A join (not a correlated subquery): FTS5 drives the query once, bm25 per match.
         return queryset.extra(  # noqa: S610 - constant SQL, the match is a parameter
             tables=["search_fts"],
-            where=["search_fts.rowid = search_indexentry.id", "search_fts MATCH %s"],
-            params=[match_expression(groups, kind)],
-            select={"rank": RANK},
+            where=[
+                "search_indexentry.id = +search_fts.rowid",
+                "search_fts MATCH %s",
+                "search_fts.rank MATCH %s",
+            ],
+            params=[match_expression(groups, kind), RANK_FUNCTION],
+            select={"rank": "-search_fts.rank"},
         )

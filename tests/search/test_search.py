@@ -263,3 +263,28 @@ class TestDocumentsOnly:
                     [match_expression(query_groups("парк"), kind)],
                 )
                 assert cursor.fetchone()[0] == expected, kind
+
+
+@pytest.mark.django_db
+def test_pages_of_results_with_the_total_and_out_of_range_numbers(client):
+    for n in range(15):
+        _make_article(title=f"Ремонт вулиці {n}", body="<p>Роботи тривають.</p>")
+    url = reverse("search:results")
+    first = client.get(url, {"q": "ремонт"})
+    second = client.get(url, {"q": "ремонт", "page": "2"})
+    assert "Знайдено 15 результатів" in second.content.decode()
+    seen = [e.pk for e in first.context["results"]] + [e.pk for e in second.context["results"]]
+    assert len(seen) == len(set(seen)) == 15
+    assert second.context["page_obj"].number == 2 and not second.context["page_obj"].has_next()
+    # As Paginator.get_page(): not a number, the first page; out of range, the last.
+    for page, expected in (
+        ("abc", first),
+        ("", first),
+        ("99", second),
+        ("0", second),
+        ("9" * 30, second),
+    ):
+        response = client.get(url, {"q": "ремонт", "page": page})
+        assert [e.pk for e in response.context["results"]] == [
+            e.pk for e in expected.context["results"]
+        ], page
