@@ -89,6 +89,7 @@ from news.services import (
     view_pending,
     viewed_cookie_set,
 )
+from portal.middleware import REDIS_OUTAGES
 
 GENERATION_KEY = "pagecache:generation"
 CSRF_PLACEHOLDER = "<!--pagecache:csrf-->"
@@ -299,7 +300,7 @@ def _views_shown(request, entry, html: str) -> tuple[str, str | None]:
     viewed = article_id_view_register(request=request, article_id=entry["article_id"])
     try:
         pending = view_pending(entry["article_id"])
-    except DatabaseError:  # the view is counted; the figure shows what was flushed
+    except (DatabaseError, *REDIS_OUTAGES):  # the view is counted; show what was flushed
         pending = 0
     return html.replace(VIEWS_PLACEHOLDER, str(entry["views"] + pending), 1), viewed
 
@@ -368,10 +369,10 @@ def hit_response(environ) -> HttpResponse | None:
     request = WSGIRequest(environ)
     language = get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
     try:
-        key = _key(request, language)
-    except DisallowedHost:
+        entry = cache.get(_key(request, language))
+    except (DisallowedHost, OSError, *REDIS_OUTAGES):
+        # A bad host, or the cache is away: Django answers, with its error pages.
         return None
-    entry = cache.get(key)
     if entry is None:
         return None
     request.user = AnonymousUser()
@@ -379,7 +380,8 @@ def hit_response(environ) -> HttpResponse | None:
     _csrf.process_request(request)
     try:
         response = _response(request, entry, nonce=generate_nonce(), all_headers=True)
-    except DatabaseError:  # the view was not counted: Django answers, and counts it
+    except (DatabaseError, *REDIS_OUTAGES):
+        # The view was not counted (counting is the only write): Django answers, and counts it.
         return None
     _csrf.process_response(request, response)
     response["Content-Length"] = str(len(response.content))

@@ -381,3 +381,21 @@ class TestGenerationAcrossProcesses:
             assert is_hit(reader().get(article.get_absolute_url()))
         # … is not kept once the save is committed.
         assert not is_hit(reader().get(article.get_absolute_url()))
+
+
+@pytest.mark.django_db
+def test_with_the_cache_away_a_reader_gets_djangos_answer_not_a_crash(article):
+    """Redis down: the front handler steps aside; Django answers with its own
+    outage page (503), as it does for every other request."""
+    from django.test import override_settings
+
+    away = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+        }
+    }
+    with override_settings(CACHES=away):
+        response = reader().get("/")
+        assert not before_django(response)
+        assert response.status_code == 503
