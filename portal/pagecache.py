@@ -21,16 +21,18 @@ Two ways to a hit
     the decorator inside Django.
 
 Invalidation: a content generation
-    Every key holds a generation number, kept in the cache itself when the
-    cache is shared (Redis), else in a small file under ``var/`` that every
-    worker process of the machine reads (local memory is per process). Saving or
+    Every entry holds the generation it was built in and is served only while
+    that is the current one. The generation is kept in the cache itself when
+    the cache is shared (Redis; read with the entry in one round trip), else in
+    a small file under ``var/`` that every worker process of the machine reads
+    (local memory is per process). Saving or
     deleting an Article, Category, Document, Poll or Choice bumps it — the
     ``post_save``/``post_delete`` handlers are registered in one place,
     ``register_signal_handlers()``, called from ``PortalConfig.ready()`` — and
     every page built before is unreachable from then on. It is bumped again
     when the transaction commits: a page rendered between the save and the
-    commit (from the old rows) is never kept under the new generation. So an unpublished
-    article disappears with the save that unpublished it. Votes do not bump it
+    commit (from the old rows) is never served under the new generation. So an
+    unpublished article disappears with the save that unpublished it. Votes do not bump it
     (a busy poll would empty the cache on every vote): the percentages of a
     cached page may be up to ``PAGE_CACHE_TIMEOUT`` old.
 
@@ -204,7 +206,23 @@ def _key(request, language: str) -> str:
         f"{request.scheme}://{request.get_host()}{request.get_full_path()}".encode(),
         digest_size=16,
     ).hexdigest()
-    return f"pagecache:{generation()}:{language}:{path}"
+    return f"pagecache:page:{language}:{path}"
+
+
+def _lookup(key: str) -> tuple[dict | None, int]:
+    """The entry under key if it was built in the current generation, and the
+    generation; with Redis both come in one round trip."""
+    if _generation_file() is None:
+        found = cache.get_many([GENERATION_KEY, key])
+        current = found.get(GENERATION_KEY)
+        if current is None:
+            current = generation()
+        entry = found.get(key)
+    else:
+        current, entry = generation(), cache.get(key)
+    if entry is not None and entry["generation"] != current:
+        entry = None
+    return entry, current
 
 
 def _storable(request, response) -> bool:
@@ -254,9 +272,9 @@ class PageCacheMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        key = getattr(response, "pagecache_key", None)
+        key, built_in = getattr(response, "pagecache_key", (None, None))
         if key is not None and _storable(request, response):
-            cache.set(key, _entry(request, response), timeout())
+            cache.set(key, {**_entry(request, response), "generation": built_in}, timeout())
         return response
 
 
@@ -336,14 +354,14 @@ def page_cache(view):
         if timeout() <= 0 or not _cacheable_request(request):
             return view(request, *args, **kwargs)
         key = _key(request, request.LANGUAGE_CODE)
-        entry = cache.get(key)
+        entry, current = _lookup(key)
         if entry is not None:
             return _response(request, entry, nonce=str(request._csp_nonce), all_headers=False)
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and callable(response.render):
             response = response.render()
         if _storable(request, response):
-            response.pagecache_key = key
+            response.pagecache_key = (key, current)
         return response
 
     return wrapper
@@ -369,7 +387,7 @@ def hit_response(environ) -> HttpResponse | None:
     request = WSGIRequest(environ)
     language = get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
     try:
-        entry = cache.get(_key(request, language))
+        entry, _ = _lookup(_key(request, language))
     except (DisallowedHost, OSError, *REDIS_OUTAGES):
         # A bad host, or the cache is away: Django answers, with its error pages.
         return None
