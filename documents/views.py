@@ -18,7 +18,9 @@ class DocumentFilterForm(forms.Form):
         label=_("Kind"),
         empty_label=_("All kinds"),
     )
-    year = forms.IntegerField(required=False, label=_("Year"), min_value=1900, max_value=2999)
+    # The years of the registry to pick from: a typed year could be one with no
+    # documents, and a number input echoed "?year=abc" back into invalid HTML.
+    year = forms.TypedChoiceField(coerce=int, empty_value=None, required=False, label=_("Year"))
     issuer = forms.ModelChoiceField(
         IssuingBody.objects.all(), required=False, label=_("Issuing body"), empty_label=_("All")
     )
@@ -27,6 +29,13 @@ class DocumentFilterForm(forms.Form):
         required=False,
         label=_("Status"),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        years = Document.objects.published().dates("adopted_on", "year", order="DESC")
+        self.fields["year"].choices = [("", _("All years"))] + [
+            (day.year, day.year) for day in years
+        ]
 
     def filter(self, queryset):
         if not self.is_valid():

@@ -195,6 +195,10 @@ class TestPage:
         assert list(response.context["document_list"]) == [a]
         response = client.get(reverse("documents:list"), {"year": "bogus", "kind": "nope"})
         assert response.status_code == 200
+        html = response.content.decode()
+        assert 'value="bogus"' not in html  # not echoed back into a field
+        assert '<option value="2024">2024</option>' in html
+        assert '<option value="2023">2023</option>' in html
 
     def test_export_keeps_filter(self, client):
         make_document(pdf_bytes(), title="Перший", adopted_on=date(2023, 1, 1))
