@@ -69,7 +69,9 @@ def remember_terms(words) -> None:
     )
 
 
-def index_object(obj) -> IndexEntry:
+def index_object(obj, *, collect_words: set | None = None) -> IndexEntry:
+    """Index one object. A rebuild passes a set that collects the vocabulary, written
+    once at its end instead of one INSERT per object."""
     fields = adapters()[type(obj)](obj)
     extra = fields.pop("_extra_title", "")
     fields["lemma_title"] = index_text(f"{fields['title']} {extra}")
@@ -82,7 +84,11 @@ def index_object(obj) -> IndexEntry:
     get_search_backend().index(entry)
     # Words of drafts stay out of the vocabulary: a suggestion must not reveal them.
     if entry.is_public:
-        remember_terms(vocabulary(entry.lemma_title, entry.lemma_body))
+        words = vocabulary(entry.lemma_title, entry.lemma_body)
+        if collect_words is None:
+            remember_terms(words)
+        else:
+            collect_words.update(words)
     return entry
 
 
