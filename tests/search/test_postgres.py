@@ -115,7 +115,8 @@ def test_only_the_unknown_word_of_several_is_corrected_and_the_filters_are_kept(
     make_document(pdf_bytes("Рішення про ремонт школи"), title="Про ремонт школи")
     url = reverse("search:results")
     link, shown = suggestion_of(client, url, {"q": "ремонт шкоди", "kind": "news"})
-    assert shown == "ремонт школи" or shown.startswith("ремонт школ"), shown
+    # "шкоди" is as near "школа" as "школи" (a third of the trigrams); either finds it.
+    assert shown in {"ремонт школа", "ремонт школи"}, shown
     assert "kind=news" in link
     target = client.get(url + link)
     assert [e.title for e in target.context["results"]] == ["Ремонт школи на вулиці Лесі Українки"]
