@@ -1,11 +1,14 @@
 """The search read: query text to ranked, filtered, visible index entries."""
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, IntegerField, QuerySet, Value, When, Window
 
+from portal import pagecache
 from search.backends import get_search_backend
 from search.lemmatizer import MAX_QUERY_TOKENS, STOP_WORDS, query_groups, tokens
 from search.models import IndexEntry
@@ -111,20 +114,25 @@ def number_first(results: QuerySet, text: str) -> QuerySet:
     ).order_by("-exact", *results.query.order_by)
 
 
-def result_page(results: QuerySet, number, per_page: int) -> Page:
-    """A page of ranked results with the total, as Paginator.get_page() gives it.
+def _page_ids(results: QuerySet, number, per_page: int) -> tuple[list[int], int, int]:
+    """The ids of a page of ranked results, the total and the page's number (an
+    out-of-range number gives the last page, as Paginator.get_page() does).
 
     Where the backend ranks in one pass cheaper than twice (SQLite: FTS5 matches and ranks
     every row again for a separate COUNT), one narrow query reads the page's ids with
-    COUNT(*) OVER () and a second fetches those rows. PostgreSQL counts and ranks each in
-    parallel scans, faster than one window over every match: Paginator as usual there.
+    COUNT(*) OVER (). PostgreSQL counts and ranks each in parallel scans, faster than one
+    window over every match: a count and a page there.
     """
-    if not get_search_backend().count_in_window:
-        return Paginator(results, per_page).get_page(number)
     try:
         number = int(number)
     except (TypeError, ValueError):
         number = 1
+    if not get_search_backend().count_in_window:
+        total = results.count()
+        pages = max(1, -(-total // per_page))
+        number = number if 1 <= number <= pages else pages
+        start = (number - 1) * per_page
+        return list(results.values_list("pk", flat=True)[start : start + per_page]), total, number
     counted = results.annotate(total=Window(Count("*"))).values_list("pk", "total")
 
     def ids_of(page):
@@ -137,7 +145,29 @@ def result_page(results: QuerySet, number, per_page: int) -> Page:
         ids = ids_of(number)
     elif not total:
         number = 1
-    rows = IndexEntry.objects.in_bulk([pk for pk, _ in ids])
+    return [pk for pk, _ in ids], total, number
+
+
+def result_page(results: QuerySet, number, per_page: int, *, cache_key=None) -> Page:
+    """A page of ranked results with the total, as Paginator.get_page() gives it.
+
+    With ``cache_key`` (what makes the query: its lemmas, filters, order and page), the
+    page's ids and the total are kept in the cache under the page cache's generation:
+    ranking and counting a common word over 100 000 entries costs hundreds of
+    milliseconds, and in a burst (a water outage) thousands of residents search for the
+    same word. The rows themselves are read fresh, by primary key.
+    """
+    found = None
+    if cache_key is not None and pagecache.timeout() > 0:
+        digest = hashlib.blake2b(repr(cache_key).encode(), digest_size=16).hexdigest()
+        key = f"search:page:{pagecache.generation()}:{digest}"
+        found = cache.get(key)
+    if found is None:
+        found = _page_ids(results, number, per_page)
+        if cache_key is not None and pagecache.timeout() > 0:
+            cache.set(key, found, pagecache.timeout())
+    ids, total, number = found
+    rows = IndexEntry.objects.in_bulk(ids)
     paginator = Paginator(results, per_page)
     paginator.count = total  # a cached_property: the paginator never counts again
-    return Page([rows[pk] for pk, _ in ids if pk in rows], number, paginator)
+    return Page([rows[pk] for pk in ids if pk in rows], number, paginator)

@@ -18,7 +18,20 @@ def _search(request, form_class, scope, template):
     results = outcome.results
     if scope == "documents" and outcome.groups and sort != "date":
         results = number_first(results, text)
-    page_obj = result_page(results, request.GET.get("page"), PER_PAGE)
+    filters = sorted((name, str(value)) for name, value in form.cleaned_data.items() if name != "q")
+    page_obj = result_page(
+        results,
+        request.GET.get("page"),
+        PER_PAGE,
+        # The lemmas, not the typed text: "вода" and " Вода" share one entry.
+        cache_key=(
+            scope,
+            outcome.groups,
+            filters,
+            text.strip() if scope == "documents" else "",
+            request.GET.get("page"),
+        ),
+    )
     # Nothing found: perhaps a typo ("бюджед"); PostgreSQL only, verified to find something.
     suggestion = ""
     if outcome.groups and not page_obj.paginator.count:

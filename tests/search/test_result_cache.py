@@ -1,0 +1,61 @@
+"""The ranked ids and the total of a search page are cached under the content
+generation: the second resident searching a common word does not rank again."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from news.models import Article
+from tests.conftest import make_article
+
+
+def search(client, q, **params):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("search:results"), {"q": q, **params})
+    assert response.status_code == 200
+    ranking = [
+        query["sql"]
+        for query in queries.captured_queries
+        if "MATCH" in query["sql"] or "to_tsquery" in query["sql"]
+    ]
+    return response, ranking
+
+
+@pytest.mark.django_db
+class TestSearchResultCache:
+    def test_the_same_words_typed_again_reuse_the_ranked_page(self, client, category):
+        make_article(category=category, title="Графік подачі води на Заріччі")
+        first, ranked = search(client, "вода")
+        assert ranked
+        second, ranked_again = search(client, "  ВОДА ")
+        assert ranked_again == []
+        assert second.context["page_obj"].paginator.count == 1
+        assert "Графік подачі" in second.content.decode()
+
+    def test_a_new_article_is_found_at_once(self, client, category):
+        make_article(category=category, title="Вода у Заріччі з понеділка")
+        search(client, "вода")
+        make_article(category=category, title="Вода у Слобідці з вівторка")
+        response, ranked = search(client, "вода")
+        assert ranked  # ranked again: the content changed
+        assert response.context["page_obj"].paginator.count == 2
+
+    def test_an_unpublished_article_disappears_at_once(self, client, category):
+        article = make_article(category=category, title="Вода у Заріччі з понеділка")
+        search(client, "вода")
+        article.status = Article.Status.DRAFT
+        article.save()
+        response, _ = search(client, "вода")
+        assert response.context["page_obj"].paginator.count == 0
+        assert "Заріччі" not in response.content.decode()
+
+    def test_filters_and_pages_are_kept_apart(self, client, category):
+        for number in range(12):
+            make_article(category=category, title=f"Вода: графік № {number}")
+        first, _ = search(client, "вода")
+        second, _ = search(client, "вода", page=2)
+        documents, _ = search(client, "вода", kind="document")
+        assert len(first.context["results"]) == 10
+        assert len(second.context["results"]) == 2
+        assert documents.context["page_obj"].paginator.count == 0
