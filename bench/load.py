@@ -189,7 +189,7 @@ def stop(process):
 
 
 def get(port, path, headers=None):
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     connection.request("GET", path, headers={"User-Agent": BROWSER, **(headers or {})})
     response = connection.getresponse()
     return response, response.read()
