@@ -144,3 +144,20 @@ def test_a_task_enqueued_by_the_web_process_runs_in_a_worker_process(on_redis):
     result.refresh()
     assert result.status == "SUCCESSFUL"
     assert result.return_value == "Повідомлення доставлено"
+
+
+def test_a_hit_answered_before_django_counts_in_redis(on_redis, article):
+    from tests.scale.test_pagecache import before_django
+    from tests.scale.test_pagecache import reader as front_reader
+
+    url = article.get_absolute_url()
+    front_reader().get(url)  # a miss: Django renders and stores it
+    hit = front_reader().get(url)
+    assert before_django(hit)
+    assert "Переглядів: </span>2" in hit.content.decode()
+    assert int(on_redis.hget(REDIS_PENDING_KEY, str(article.pk))) == 2
+    article.title = "Новий розклад руху тролейбусів"
+    article.save()
+    fresh = front_reader().get(url)
+    assert not before_django(fresh)
+    assert article.title in fresh.content.decode()
