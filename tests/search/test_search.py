@@ -288,3 +288,14 @@ def test_pages_of_results_with_the_total_and_out_of_range_numbers(client):
         assert [e.pk for e in response.context["results"]] == [
             e.pk for e in expected.context["results"]
         ], page
+
+
+@pytest.mark.django_db
+def test_rebuild_drops_entries_of_objects_deleted_behind_its_back(make_article):
+    kept = make_article(title="Графік прийому громадян")
+    gone = make_article(title="Оголошення про тендер")
+    # A delete the index did not hear of (a bulk delete sends no signals).
+    Article.objects.filter(pk=gone.pk)._raw_delete(using="default")
+    call_command("rebuild_search_index", stdout=io.StringIO(), stderr=io.StringIO())
+    assert search_entries("тендер").results.count() == 0
+    assert search_entries("графік").results.get().object_id == kept.pk
