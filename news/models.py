@@ -189,10 +189,17 @@ class Article(models.Model):
     def clean(self):
         from django.core.exceptions import ValidationError
 
+        from news.validators import validate_body_pictures_described
+
+        errors = {}
         if self.picture and not self.picture_alt.strip():
-            raise ValidationError(
-                {"picture_alt": _("Describe the picture for readers who cannot see it.")}
-            )
+            errors["picture_alt"] = _("Describe the picture for readers who cannot see it.")
+        try:
+            validate_body_pictures_described(self.body)
+        except ValidationError as error:
+            errors["body"] = error
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_public(self):

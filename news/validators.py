@@ -1,9 +1,11 @@
 import warnings
+from html.parser import HTMLParser
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from PIL import Image
 
 ALLOWED_IMAGE_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
@@ -57,3 +59,31 @@ def validate_image(file) -> str:
             _("Only JPEG, PNG, GIF and WebP pictures are accepted."), code="invalid_format"
         )
     return image_format
+
+
+class _Pictures(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.undescribed = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "img" and not (dict(attrs).get("alt") or "").strip():
+            self.undescribed += 1
+
+
+def validate_body_pictures_described(html: str) -> None:
+    """Every picture in an article's text has a description (its alt text): a
+    screen reader says nothing else of it (WCAG 1.1.1). CKEditor 5 asks for it
+    under the picture's "Change image text alternative" button."""
+    parser = _Pictures()
+    parser.feed(html or "")
+    if parser.undescribed:
+        raise ValidationError(
+            ngettext(
+                "%(count)d picture in the text has no description: add its alternative text.",
+                "%(count)d pictures in the text have no description: add their alternative text.",
+                parser.undescribed,
+            )
+            % {"count": parser.undescribed},
+            code="picture_without_alt",
+        )

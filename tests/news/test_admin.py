@@ -74,3 +74,33 @@ def test_editors_may_run_polls_and_compose_mailings_but_not_delete_subscribers(e
     assert editor.has_perm("newsletter.view_subscriber")
     assert not editor.has_perm("newsletter.delete_subscriber")
     assert not editor.has_perm("polls.delete_poll")
+
+
+@pytest.mark.parametrize(
+    ("body", "saved"),
+    [
+        ('<p>Схема</p><figure class="image"><img src="/media/a.webp"></figure>', False),
+        ('<p>Схема</p><img src="/media/a.webp" alt="  ">', False),
+        ('<p>Схема</p><img src="/media/a.webp" alt="Схема обʼїзду вулиці Шевченка">', True),
+    ],
+)
+def test_a_picture_in_the_text_needs_a_description(client, editor, category, body, saved):
+    client.force_login(editor)
+    response = client.post(
+        "/admin/news/article/add/",
+        {
+            "title": "Обʼїзд на час ремонту",
+            "slug": "",
+            "category": category.pk,
+            "lead": "",
+            "body": body,
+            "status": "draft",
+            "published_at_0": "2026-11-20",
+            "published_at_1": "10:00:00",
+            "author": editor.pk,
+        },
+    )
+    assert Article.objects.exists() is saved
+    if not saved:
+        assert response.status_code == 200
+        assert "1 зображення в тексті не має опису" in response.content.decode()
