@@ -7,7 +7,7 @@ from search.backends import get_search_backend
 from search.indexing import adapters, index_object, remember_terms
 from search.models import IndexEntry, SearchTerm
 
-BATCH = 500
+BATCH = 100  # a fraction of a second of SQLite's write lock at a time
 
 
 class Command(BaseCommand):
