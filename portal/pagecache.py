@@ -202,11 +202,18 @@ def _cacheable_request(request) -> bool:
     )
 
 
+# The only parameter the cached pages read. Others — a share's ?fbclid=…, ?utm_… —
+# change nothing on the page: such a request is served the page of the clean address
+# (never stored under its own, so each click of a share does not add a page to the
+# cache, nor one reader's click id to the links that others are served).
+PAGE_PARAMETER = "page"
+
+
 def _key(request, language: str) -> str:
-    path = hashlib.blake2b(
-        f"{request.scheme}://{request.get_host()}{request.get_full_path()}".encode(),
-        digest_size=16,
-    ).hexdigest()
+    address = f"{request.scheme}://{request.get_host()}{request.path}"
+    if PAGE_PARAMETER in request.GET:
+        address += f"?{PAGE_PARAMETER}={request.GET[PAGE_PARAMETER]}"
+    path = hashlib.blake2b(address.encode(), digest_size=16).hexdigest()
     return f"pagecache:page:{language}:{path}"
 
 
@@ -228,6 +235,8 @@ def _lookup(key: str) -> tuple[dict | None, int]:
 
 def _storable(request, response) -> bool:
     if response.status_code != 200 or response.streaming or request.method != "GET":
+        return False
+    if set(request.GET) - {PAGE_PARAMETER} or len(request.GET.getlist(PAGE_PARAMETER)) > 1:
         return False
     # A cookie other than these means the page was made for this visitor.
     allowed = {VIEWED_COOKIE, settings.CSRF_COOKIE_NAME}

@@ -402,3 +402,28 @@ def test_with_the_cache_away_a_reader_gets_djangos_answer_not_a_crash(article):
         response = reader().get("/")
         assert not before_django(response)
         assert response.status_code == 503
+
+
+@pytest.mark.django_db
+class TestAddressesOfShares:
+    """Links shared on social networks carry ?fbclid=… or ?utm_…: one per click."""
+
+    def test_a_click_from_a_share_is_served_the_clean_page(self, article):
+        reader().get("/")
+        hit = reader().get("/?fbclid=IwAR3xY&utm_source=facebook")
+        assert is_hit(hit)
+        assert "fbclid" not in hit.content.decode()
+
+    def test_a_shares_address_is_never_stored(self, article):
+        first = reader().get("/?utm_source=viber")
+        assert 'value="/?utm_source=viber"' in first.content.decode()  # this reader's own page
+        assert not is_hit(reader().get("/?utm_source=telegram"))
+        assert not is_hit(reader().get("/"))
+
+    def test_pages_of_a_list_are_kept_apart(self, category):
+        for number in range(25):
+            make_article(category=category, title=f"Оголошення № {number}")
+        reader().get("/news/")
+        second_page = reader().get("/news/?page=2")
+        assert not is_hit(second_page)
+        assert is_hit(reader().get("/news/?page=2&utm_medium=email"))
