@@ -80,29 +80,25 @@ def article_id_view_register(*, request, article_id: int) -> str | None:
     return f"{today}:{','.join(str(i) for i in sorted(seen)[-VIEWED_COOKIE_MAX_IDS:])}"
 
 
-def related_articles(article: Article, count: int = 5) -> list[Article]:
+def related_articles(article: Article, count: int = 5, *, request) -> list[Article]:
     """The latest articles of the article's section, the article left out.
 
-    The section's list is the same for every article in it, so it is kept in
-    the cache under the page cache's generation (any save of an article makes
-    it stale, a scheduled article joins it within ``PAGE_CACHE_TIMEOUT``): the
-    first view of an article does not query it."""
-    from django.core.cache import cache
+    The section's list is the same for every article in it, so it is a part shared by
+    their pages (portal.pagecache.shared_value: stale at any save of content, a
+    scheduled article joins it within ``PAGE_CACHE_TIMEOUT``): the first view of an
+    article does not query it."""
+    from portal.pagecache import shared_value
 
-    from portal import pagecache
-
-    def latest():
-        return list(
+    articles = shared_value(
+        request,
+        "section-latest",
+        [article.category_id, count + 1],
+        lambda: list(
             Article.objects.published()
             .for_listing()
             .filter(category_id=article.category_id)[: count + 1]
-        )
-
-    if pagecache.timeout() <= 0:
-        articles = latest()
-    else:
-        key = f"news:latest:{pagecache.generation()}:{article.category_id}:{count + 1}"
-        articles = cache.get_or_set(key, latest, pagecache.timeout())
+        ),
+    )
     return [item for item in articles if item.pk != article.pk][:count]
 
 

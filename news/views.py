@@ -75,7 +75,7 @@ class ArticleDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         article = self.object
         context["category"] = article.category
-        context["related"] = related_articles(article, self.related_count)
+        context["related"] = related_articles(article, self.related_count, request=self.request)
         context["is_preview"] = not article.is_public
         context["json_ld"] = self.json_ld(article)
         return context

@@ -73,6 +73,7 @@ import time
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.exceptions import DisallowedHost
@@ -84,6 +85,7 @@ from django.http.cookie import parse_cookie
 from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, CsrfViewMiddleware
 from django.template import RequestContext, Template
 from django.utils.csp import generate_nonce
+from django.utils.html import escape
 from django.utils.translation import get_language_from_path
 
 from news.services import (
@@ -104,7 +106,7 @@ CSRF_INPUT = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 VIEWS_FIGURE = re.compile(r'(<span class="views">.*?</span>)(\d+)(</span>)')
 POLL_BLOCK = re.compile(re.escape(POLL_START) + ".*?" + re.escape(POLL_END), re.DOTALL)
 VOTER_COOKIE = "voter"  # polls.services.VOTER_COOKIE
-MESSAGES_COOKIE = "messages"
+MESSAGES_COOKIE = CookieStorage.cookie_name
 # Set per response, never replayed from the cache.
 HEADERS_NOT_STORED = {"set-cookie", "content-length", "x-page-cache"}
 
@@ -250,9 +252,20 @@ def _storable(request, response) -> bool:
     return not (storage is not None and storage._queued_messages)
 
 
+def _without_csrf_tokens(html: str) -> str:
+    """The stored form of html: each form's CSRF token is a placeholder."""
+    return CSRF_INPUT.sub(r"\g<1>" + CSRF_PLACEHOLDER + r"\g<2>", html)
+
+
+def _with_csrf_token(request, html: str) -> str:
+    """The placeholders filled with this visitor's token (one mask for every form)."""
+    if CSRF_PLACEHOLDER in html:
+        html = html.replace(CSRF_PLACEHOLDER, _csrf_token(request))
+    return html
+
+
 def _entry(request, response) -> dict:
-    html = response.content.decode(response.charset)
-    html = CSRF_INPUT.sub(r"\g<1>" + CSRF_PLACEHOLDER + r"\g<2>", html)
+    html = _without_csrf_tokens(response.content.decode(response.charset))
     nonce = getattr(request, "_csp_nonce", None)
     headers = [
         (name, value) for name, value in response.items() if name.lower() not in HEADERS_NOT_STORED
@@ -362,9 +375,7 @@ def _response(request, entry, *, nonce: str, all_headers: bool) -> HttpResponse:
         html, viewed = _views_shown(request, entry, html)
     if VOTER_COOKIE in request.COOKIES and POLL_START in html:
         html = POLL_BLOCK.sub(lambda _: _poll_block(request), html, count=1)
-    if CSRF_PLACEHOLDER in html:
-        html = html.replace(CSRF_PLACEHOLDER, _csrf_token(request))
-    html = html.replace(NONCE_PLACEHOLDER, nonce)
+    html = _with_csrf_token(request, html).replace(NONCE_PLACEHOLDER, nonce)
     response = HttpResponse(html)
     for name, value in entry["headers"]:
         if all_headers or name in ("Content-Type", "Content-Language"):
@@ -387,13 +398,13 @@ def page_cache(view):
             return view(request, *args, **kwargs)
         key = _key(request, request.LANGUAGE_CODE)
         entry, current = _lookup(key)
+        request._pagecache_generation = current  # the shared parts use the same one
         if entry is not None:
             return _response(request, entry, nonce=str(request._csp_nonce), all_headers=False)
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and callable(response.render):
             response = response.render()
-        if _storable(request, response):
-            response.pagecache_key = (key, current)
+        response.pagecache_key = (key, current)  # PageCacheMiddleware decides
         return response
 
     return wrapper
@@ -457,45 +468,49 @@ class PageCacheHandler:
         return [response.content]
 
 
-# --- Fragments shared by every page ---------------------------------------------
+# --- Parts shared by many pages ------------------------------------------------
 #
-# The navigation and the sidebar are the same on thousands of pages, and on a
-# page the cache has not seen (the first reader of an article) they are half of
-# the rendering. {% shared_fragment %} (portal_tags) keeps them in the cache
-# under the same generation as the pages, with the same placeholders: the CSRF
-# token and the page a form returns to ("next") are filled in per request.
+# The header, footer and sidebar are the same on thousands of pages, and so are a
+# section's latest articles and the ranked results of a popular search: on a page the
+# cache has not seen (the first reader of an article) they are most of the work.
+# shared_value() keeps such a part under the same generation as the pages.
 
 NEXT_PLACEHOLDER = "<!--pagecache:next-->"
 NEXT_INPUT = re.compile(r'(name="next" value=")[^"]*(")')
 
 
-def _request_generation(request) -> int:
-    """One generation per request, however many fragments it renders."""
+def request_generation(request) -> int:
+    """The content generation, read once per request however many parts use it."""
     if not hasattr(request, "_pagecache_generation"):
         request._pagecache_generation = generation()
     return request._pagecache_generation
 
 
-def fragment_key(request, name: str, vary_on) -> str:
+def shared_value(request, name: str, vary_on, compute):
+    """``compute()``, or what it gave for the same name and values since content last
+    changed (at most ``PAGE_CACHE_TIMEOUT`` ago; computed every time when that is 0)."""
+    if timeout() <= 0:
+        return compute()
     digest = hashlib.blake2b(repr(list(vary_on)).encode(), digest_size=12).hexdigest()
     language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
-    return f"pagecache:fragment:{_request_generation(request)}:{language}:{name}:{digest}"
+    key = f"pagecache:shared:{request_generation(request)}:{language}:{name}:{digest}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, timeout())
+    return value
 
 
-def fragment_get(request, key: str) -> str | None:
-    html = cache.get(key)
-    if html is None:
-        return None
-    if CSRF_PLACEHOLDER in html:
-        html = html.replace(CSRF_PLACEHOLDER, _csrf_token(request))
+def shared_fragment(request, name: str, vary_on, render) -> str:
+    """A block of HTML through shared_value: stored with placeholders for the CSRF
+    token and the page a form returns to ("next"), filled in for this request."""
+
+    def stored():
+        return NEXT_INPUT.sub(
+            r"\g<1>" + NEXT_PLACEHOLDER + r"\g<2>", _without_csrf_tokens(render())
+        )
+
+    html = _with_csrf_token(request, shared_value(request, f"fragment:{name}", vary_on, stored))
     if NEXT_PLACEHOLDER in html:
-        from django.utils.html import escape
-
         html = html.replace(NEXT_PLACEHOLDER, escape(request.get_full_path()))
     return html
-
-
-def fragment_set(key: str, html: str) -> None:
-    html = CSRF_INPUT.sub(r"\g<1>" + CSRF_PLACEHOLDER + r"\g<2>", html)
-    html = NEXT_INPUT.sub(r"\g<1>" + NEXT_PLACEHOLDER + r"\g<2>", html)
-    cache.set(key, html, timeout())

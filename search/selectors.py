@@ -1,10 +1,8 @@
 """The search read: query text to ranked, filtered, visible index entries."""
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, IntegerField, QuerySet, Value, When, Window
 
@@ -148,25 +146,24 @@ def _page_ids(results: QuerySet, number, per_page: int) -> tuple[list[int], int,
     return [pk for pk, _ in ids], total, number
 
 
-def result_page(results: QuerySet, number, per_page: int, *, cache_key=None) -> Page:
+def result_page(results: QuerySet, number, per_page: int, *, request=None, vary_on=()) -> Page:
     """A page of ranked results with the total, as Paginator.get_page() gives it.
 
-    With ``cache_key`` (what makes the query: its lemmas, filters, order and page), the
-    page's ids and the total are kept in the cache under the page cache's generation:
-    ranking and counting a common word over 100 000 entries costs hundreds of
-    milliseconds, and in a burst (a water outage) thousands of residents search for the
-    same word. The rows themselves are read fresh, by primary key.
+    Given the request and what makes the query (``vary_on``: its lemmas, filters, order
+    and page), the page's ids and the total are a part shared by every resident's
+    request (portal.pagecache.shared_value, stale at any save of content): ranking and
+    counting a common word over 100 000 entries costs hundreds of milliseconds, and in a
+    burst (a water outage) thousands of residents search for the same word. The rows
+    themselves are read fresh, by primary key.
     """
-    found = None
-    if cache_key is not None and pagecache.timeout() > 0:
-        digest = hashlib.blake2b(repr(cache_key).encode(), digest_size=16).hexdigest()
-        key = f"search:page:{pagecache.generation()}:{digest}"
-        found = cache.get(key)
-    if found is None:
-        found = _page_ids(results, number, per_page)
-        if cache_key is not None and pagecache.timeout() > 0:
-            cache.set(key, found, pagecache.timeout())
-    ids, total, number = found
+
+    def ranked():
+        return _page_ids(results, number, per_page)
+
+    if request is None:
+        ids, total, number = ranked()
+    else:
+        ids, total, number = pagecache.shared_value(request, "search", vary_on, ranked)
     rows = IndexEntry.objects.in_bulk(ids)
     paginator = Paginator(results, per_page)
     paginator.count = total  # a cached_property: the paginator never counts again

@@ -23,8 +23,9 @@ def _search(request, form_class, scope, template):
         results,
         request.GET.get("page"),
         PER_PAGE,
+        request=request,
         # The lemmas, not the typed text: "вода" and " Вода" share one entry.
-        cache_key=(
+        vary_on=(
             scope,
             outcome.groups,
             filters,

@@ -17,20 +17,14 @@ class SharedFragmentNode(template.Node):
         from portal import pagecache
 
         request = context.get("request")
-        if (
-            request is None
-            or pagecache.timeout() <= 0
-            or (self.unless is not None and self.unless.resolve(context))
-        ):
+        if request is None or (self.unless is not None and self.unless.resolve(context)):
             return self.nodelist.render(context)
-        key = pagecache.fragment_key(
-            request, self.name, [variable.resolve(context) for variable in self.vary_on]
+        return pagecache.shared_fragment(
+            request,
+            self.name,
+            [variable.resolve(context) for variable in self.vary_on],
+            lambda: self.nodelist.render(context),
         )
-        html = pagecache.fragment_get(request, key)
-        if html is None:
-            html = self.nodelist.render(context)
-            pagecache.fragment_set(key, html)
-        return html
 
 
 @register.tag
