@@ -11,7 +11,7 @@
 2. Starts the production server — ``gunicorn -c gunicorn.conf.py portal.wsgi``
    with 2 workers, DJANGO_DEBUG=0 — on a loopback port, and drives with wrk
    at concurrency 8 for ``--duration`` seconds each, as a returning reader
-   (browser User-Agent, today's view cookie): the home page, a section, an
+   (browser User-Agent, its CSRF and today's view cookie): the home page, a section, an
    article and the search page; then "first view": every request a different
    article, none of them in the page cache (the first reader of each, the
    view counted); then one article with the page cache switched off
@@ -340,7 +340,9 @@ def main():
     # (--rounds of duration/rounds seconds each): this shared machine's speed drifts
     # by half within minutes, and a ratio is only fair between neighbouring runs.
     response, body = get_when_up(env, article_url)
-    cookie = response.getheader("Set-Cookie", "").split(";")[0]  # today's view cookie
+    # A returning reader's browser sends back every cookie it was given: the CSRF
+    # token and today's view cookie.
+    cookie = "; ".join(value.split(";")[0] for value in response.msg.get_all("Set-Cookie") or [])
     size = len(body)
     ceiling_app = server(
         {**env, "BENCH_BODY_SIZE": str(size)}, "bench.ceiling:application", CEILING_PORT

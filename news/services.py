@@ -28,17 +28,27 @@ BOT_PATTERN = re.compile(
 )
 
 
-def is_bot(request) -> bool:
-    user_agent = request.META.get("HTTP_USER_AGENT", "")
+def is_bot_agent(user_agent: str) -> bool:
     return not user_agent or bool(BOT_PATTERN.search(user_agent))
 
 
-def _viewed_today(request, today: str) -> set[int]:
-    try:
-        value = request.get_signed_cookie(VIEWED_COOKIE, salt=VIEWED_COOKIE_SALT, default=None)
-    except signing.BadSignature:
+@functools.cache
+def _viewed_cookie_signer(secret_key: str, fallback_keys: tuple[str, ...]):
+    """The signer of the view cookie, made once per set of keys (the cached pages
+    read the cookie without a request object)."""
+    return signing.get_cookie_signer(salt=VIEWED_COOKIE_SALT)
+
+
+def _viewed_signer():
+    return _viewed_cookie_signer(settings.SECRET_KEY, tuple(settings.SECRET_KEY_FALLBACKS))
+
+
+def _viewed_today(signed_value: str | None, today: str) -> set[int]:
+    if not signed_value:
         return set()
-    if not value:
+    try:
+        value = _viewed_signer().unsign(signed_value)
+    except signing.BadSignature:
         return set()
     day, _, ids = value.partition(":")
     if day != today:
@@ -67,12 +77,25 @@ def article_view_register(*, request, article: Article) -> str | None:
 def article_id_view_register(*, request, article_id: int) -> str | None:
     """``article_view_register`` for a public article known only by its id:
     the page cache counts a view this way before it serves a cached page."""
-    if request.method != "GET" or is_bot(request):
+    if request.method != "GET":
         return None
     if request.user.is_authenticated and request.user.is_staff:
         return None
+    return view_register(
+        article_id,
+        request.COOKIES.get(VIEWED_COOKIE),
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
+    )
+
+
+def view_register(article_id: int, viewed_cookie: str | None, *, user_agent: str) -> str | None:
+    """Count an anonymous visitor's view of an article unless their cookie (its
+    signed value) shows it was counted today, or they are a bot; the cookie's new
+    value when it was counted."""
+    if is_bot_agent(user_agent):
+        return None
     today = timezone.localdate().isoformat()
-    seen = _viewed_today(request, today)
+    seen = _viewed_today(viewed_cookie, today)
     if article_id in seen:
         return None
     view_buffer_add(article_id)
@@ -217,10 +240,9 @@ def _flush_redis_batch(client, key: str) -> int:
 def viewed_cookie_set(response, value: str, *, secure: bool) -> None:
     """Remember today's viewed articles until the Kyiv midnight."""
     midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-    response.set_signed_cookie(
+    response.set_cookie(
         VIEWED_COOKIE,
-        value,
-        salt=VIEWED_COOKIE_SALT,
+        _viewed_signer().sign(value),
         expires=midnight + datetime.timedelta(days=1),
         httponly=True,
         samesite="Lax",

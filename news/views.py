@@ -76,6 +76,7 @@ class ArticleDetailView(DetailView):
         article = self.object
         context["category"] = article.category
         context["related"] = related_articles(article, self.related_count, request=self.request)
+        context["related_ids"] = [item.pk for item in context["related"]]
         context["is_preview"] = not article.is_public
         context["json_ld"] = self.json_ld(article)
         return context

@@ -64,22 +64,26 @@ Per-visitor parts of a cached page
       last flush.
 """
 
+import contextlib
 import functools
 import hashlib
 import os
 import re
 import secrets
 import time
+from types import SimpleNamespace
+from typing import NamedTuple
 
 from django.conf import settings
-from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.exceptions import DisallowedHost
 from django.core.handlers.wsgi import WSGIRequest
+from django.core.signals import setting_changed
 from django.db import DatabaseError, transaction
 from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.http import HttpResponse
 from django.http.cookie import parse_cookie
 from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, CsrfViewMiddleware
@@ -92,6 +96,7 @@ from news.services import (
     VIEWED_COOKIE,
     article_id_view_register,
     view_pending,
+    view_register,
     viewed_cookie_set,
 )
 from portal.middleware import REDIS_OUTAGES
@@ -125,14 +130,51 @@ def _generation_file() -> str | None:
     return None
 
 
+class _GenerationFile:
+    """The generation file as this process last read it, kept open.
+
+    The file is only ever replaced, never written in place, and an inode that a
+    process holds open is never given to another file: while the path still
+    names the inode held here, the value read from it is the current one. One
+    ``stat`` per request instead of reading the file."""
+
+    def __init__(self):
+        self.state = (None, None, 0)  # (path, (st_dev, st_ino), value)
+        self.fd = None
+
+    def value(self, path: str) -> int:
+        try:
+            found = os.stat(path)
+        except FileNotFoundError:
+            return 0
+        held_path, held, value = self.state  # read after the stat: see below
+        if held_path == path and held == (found.st_dev, found.st_ino):
+            return value
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except FileNotFoundError:
+            return 0
+        info = os.fstat(fd)
+        try:
+            value = int(os.read(fd, 64) or 0)
+        except ValueError:
+            value = 0
+        # Swap, then close the old file: a thread that read the old state after its
+        # stat compares against an inode still held open, so never a reused one.
+        previous, self.fd = self.fd, fd
+        self.state = (path, (info.st_dev, info.st_ino), value)
+        if previous is not None:
+            os.close(previous)
+        return value
+
+
+_generation_file_read = _GenerationFile()
+
+
 def generation() -> int:
     path = _generation_file()
     if path is not None:
-        try:
-            with open(path, "rb") as file:
-                return int(file.read() or 0)
-        except (FileNotFoundError, ValueError):
-            return 0
+        return _generation_file_read.value(path)
     value = cache.get(GENERATION_KEY)
     if value is None:
         # A fresh value larger than any before: a generation evicted from the
@@ -280,6 +322,7 @@ def _entry(request, response) -> dict:
     return {
         "html": html,
         "headers": headers,
+        "expires": time.time() + timeout(),
         "article_id": article_id if match else None,
         "views": views,
     }
@@ -315,6 +358,18 @@ def _random_csrf_string() -> str:
     return "".join(picked[:CSRF_SECRET_LENGTH])
 
 
+_CHAR_INDEX = {char: index for index, char in enumerate(CSRF_ALLOWED_CHARS)}
+CSRF_SECRET = re.compile(rf"[{re.escape(CSRF_ALLOWED_CHARS)}]{{{CSRF_SECRET_LENGTH}}}")
+
+
+def _masked(secret: str) -> str:
+    """``django.middleware.csrf._mask_cipher_secret``: the secret under a fresh mask."""
+    mask = _random_csrf_string()
+    index, chars = _CHAR_INDEX, CSRF_ALLOWED_CHARS
+    pairs = zip(secret, mask, strict=True)
+    return mask + "".join(chars[(index[x] + index[y]) % 62] for x, y in pairs)
+
+
 def _csrf_token(request) -> str:
     """``django.middleware.csrf.get_token``: the visitor's secret (a new one if
     they have none) masked afresh for this response. Unlike get_token, a cookie
@@ -323,12 +378,42 @@ def _csrf_token(request) -> str:
     if not secret:
         secret = _random_csrf_string()
         request.META.update({"CSRF_COOKIE": secret, "CSRF_COOKIE_NEEDS_UPDATE": True})
-    mask = _random_csrf_string()
-    index = CSRF_ALLOWED_CHARS.index
-    cipher = "".join(
-        CSRF_ALLOWED_CHARS[(index(x) + index(y)) % 62] for x, y in zip(secret, mask, strict=True)
-    )
-    return mask + cipher
+    return _masked(secret)
+
+
+SLOT = re.compile(
+    "(" + "|".join(map(re.escape, (CSRF_PLACEHOLDER, NONCE_PLACEHOLDER, VIEWS_PLACEHOLDER))) + ")"
+)
+
+
+class CompiledPage:
+    """A cache entry ready to serve: its HTML encoded once and cut where the
+    per-visitor parts go, its headers cut where the nonce goes."""
+
+    __slots__ = ("generation", "expires", "article_id", "views", "pieces", "headers", "has_csrf")
+
+    def __init__(self, entry: dict):
+        self.generation = entry["generation"]
+        self.expires = entry.get("expires", float("inf"))
+        self.article_id, self.views = entry["article_id"], entry["views"]
+        # Even places: the page's own bytes; odd places: a placeholder, filled per request.
+        self.pieces = [
+            piece if place % 2 else piece.encode()
+            for place, piece in enumerate(SLOT.split(entry["html"]))
+        ]
+        self.has_csrf = CSRF_PLACEHOLDER in self.pieces
+        self.headers = [(name, value.split(NONCE_PLACEHOLDER)) for name, value in entry["headers"]]
+
+    def body(self, *, csrf_token: str, nonce: str, views: int | None) -> bytes:
+        fill = {
+            CSRF_PLACEHOLDER: csrf_token.encode(),
+            NONCE_PLACEHOLDER: nonce.encode(),
+            VIEWS_PLACEHOLDER: str(views).encode(),
+        }
+        return b"".join(fill[piece] if type(piece) is str else piece for piece in self.pieces)
+
+    def header_items(self, nonce: str) -> list[tuple[str, str]]:
+        return [(name, nonce.join(parts)) for name, parts in self.headers]
 
 
 def _poll_block(request) -> str:
@@ -343,43 +428,44 @@ PENDING_READ_SECONDS = 1.0
 
 
 def _pending_views(article_id: int, generation: int, *, counted: bool) -> int:
-    """The views waiting in the buffer, read at most once a second per article for
-    returning readers (half the time of a hit otherwise): what they see may miss
-    the last second of other readers' views. A counted view always reads afresh, so
-    a reader always finds their own view in the figure."""
+    """The views waiting in the buffer, read from it at most once a second per
+    article (counting them costs more than the rest of a hit, and the more so in a
+    burst). A reader may miss the last second of other processes' views, never
+    their own: a view counted here is added to what this process last read."""
     key, now = (generation, article_id), time.monotonic()
     seen = _pending_read.get(key)
-    if not counted and seen is not None and now - seen[0] < PENDING_READ_SECONDS:
-        return seen[1]
-    try:
-        views = view_pending(article_id)
-    except (DatabaseError, *REDIS_OUTAGES):  # the view is counted; show what was flushed
-        return 0
+    if seen is not None and now - seen[0] < PENDING_READ_SECONDS:
+        read_at, views = seen[0], seen[1] + counted
+    else:
+        try:
+            views = view_pending(article_id)  # this view, if counted, included
+        except (DatabaseError, *REDIS_OUTAGES):  # the view is counted; show what was flushed
+            return 0
+        read_at = now
     if len(_pending_read) > 10_000:
         _pending_read.clear()
-    _pending_read[key] = (now, views)
+    _pending_read[key] = (read_at, views)
     return views
 
 
-def _views_shown(request, entry, html: str) -> tuple[str, str | None]:
-    """Count this view (the entry knows its article) and show the count with it."""
-    viewed = article_id_view_register(request=request, article_id=entry["article_id"])
-    pending = _pending_views(entry["article_id"], entry["generation"], counted=bool(viewed))
-    return html.replace(VIEWS_PLACEHOLDER, str(entry["views"] + pending), 1), viewed
-
-
-def _response(request, entry, *, nonce: str, all_headers: bool) -> HttpResponse:
-    html = entry["html"]
-    viewed = None
-    if entry["article_id"] is not None:
-        html, viewed = _views_shown(request, entry, html)
+def _response(request, page: CompiledPage) -> HttpResponse:
+    """A hit served inside Django (a reader who voted, or has a session): the
+    middleware around it adds the headers and cookies."""
+    views, viewed = None, None
+    if page.article_id is not None:
+        viewed = article_id_view_register(request=request, article_id=page.article_id)
+        views = page.views + _pending_views(page.article_id, page.generation, counted=bool(viewed))
+    html = page.body(
+        csrf_token=_csrf_token(request) if page.has_csrf else "",
+        nonce=str(request._csp_nonce),
+        views=views,
+    ).decode()
     if VOTER_COOKIE in request.COOKIES and POLL_START in html:
         html = POLL_BLOCK.sub(lambda _: _poll_block(request), html, count=1)
-    html = _with_csrf_token(request, html).replace(NONCE_PLACEHOLDER, nonce)
     response = HttpResponse(html)
-    for name, value in entry["headers"]:
-        if all_headers or name in ("Content-Type", "Content-Language"):
-            response[name] = value.replace(NONCE_PLACEHOLDER, nonce)
+    for name, value in page.header_items(str(request._csp_nonce)):
+        if name in ("Content-Type", "Content-Language"):
+            response[name] = value
     response["X-Page-Cache"] = "hit"
     if viewed:
         viewed_cookie_set(response, viewed, secure=request.is_secure())
@@ -400,7 +486,7 @@ def page_cache(view):
         entry, current = _lookup(key)
         request._pagecache_generation = current  # the shared parts use the same one
         if entry is not None:
-            return _response(request, entry, nonce=str(request._csp_nonce), all_headers=False)
+            return _response(request, CompiledPage(entry))
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and callable(response.render):
             response = response.render()
@@ -410,6 +496,86 @@ def page_cache(view):
     return wrapper
 
 
+# --- Serving before Django ------------------------------------------------------
+#
+# Most requests in a burst are plain anonymous GETs of a page in the cache. They are
+# answered from the environ alone: no request or response object, no middleware, and
+# the entry compiled once per process (kept while its generation is the current one
+# and its time has not run out).
+
+
+class Hit(NamedTuple):
+    status: str
+    headers: list[tuple[str, str]]
+    body: bytes
+
+
+_compiled: dict[tuple, CompiledPage] = {}  # by the request's address, as the environ has it
+COMPILED_PAGES = 1000  # per process; a page is some 15–40 kB
+
+
+@functools.cache
+def _front_settings() -> dict:
+    proxy_header = settings.SECURE_PROXY_SSL_HEADER
+    return {
+        "enabled": timeout() > 0 and not settings.CSRF_USE_SESSIONS,
+        "private_cookies": {settings.SESSION_COOKIE_NAME, MESSAGES_COOKIE, VOTER_COOKIE},
+        "csrf_cookie": settings.CSRF_COOKIE_NAME,
+        # Environ keys that change what address a request is for (its scheme, host).
+        "address_keys": (
+            "wsgi.url_scheme",
+            *([proxy_header[0]] if proxy_header else []),
+            "HTTP_HOST",
+            "HTTP_X_FORWARDED_HOST",
+            "HTTP_X_FORWARDED_PORT",
+            "SERVER_NAME",
+            "SERVER_PORT",
+            "SCRIPT_NAME",
+            "PATH_INFO",
+            "QUERY_STRING",
+        ),
+    }
+
+
+@receiver(setting_changed)
+def _settings_changed(**kwargs) -> None:
+    _front_settings.cache_clear()
+    _compiled.clear()
+
+
+def _compiled_page(environ, address: tuple) -> CompiledPage | None:
+    """The current entry for the request's address, compiled: from this process's
+    memory while still current, else read from the cache (which also checks the host)."""
+    current = generation()
+    page = _compiled.get(address)
+    if page is not None and page.generation == current and page.expires > time.time():
+        return page
+    request = WSGIRequest(environ)
+    language = get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+    entry, _ = _lookup(_key(request, language))  # get_host() refuses a host not allowed
+    if entry is None:
+        return None
+    page = CompiledPage(entry)
+    if len(_compiled) >= COMPILED_PAGES:
+        with contextlib.suppress(StopIteration, KeyError, RuntimeError):
+            del _compiled[next(iter(_compiled))]  # the oldest
+    _compiled[address] = page
+    return page
+
+
+def _set_cookie_headers(environ, *, csrf_secret: str | None, viewed: str | None) -> list:
+    """Set-Cookie headers exactly as the CSRF middleware and the view counter set them."""
+    response = HttpResponse()
+    if csrf_secret:
+        _csrf.process_response(
+            SimpleNamespace(META={"CSRF_COOKIE": csrf_secret, "CSRF_COOKIE_NEEDS_UPDATE": True}),
+            response,
+        )
+    if viewed:
+        viewed_cookie_set(response, viewed, secure=WSGIRequest(environ).is_secure())
+    return [("Set-Cookie", cookie.output(header="")) for cookie in response.cookies.values()]
+
+
 def _no_view(request):  # pragma: no cover - the CSRF middleware is only asked for its hooks
     raise AssertionError
 
@@ -417,36 +583,52 @@ def _no_view(request):  # pragma: no cover - the CSRF middleware is only asked f
 _csrf = CsrfViewMiddleware(_no_view)
 
 
-def hit_response(environ) -> HttpResponse | None:
+def hit_response(environ) -> Hit | None:
     """The cached page for a plain anonymous GET, or None to let Django answer.
 
     Does what the middleware would for such a reader: the language from the
-    path, the visitor's CSRF cookie (a new one if missing), a fresh CSP nonce."""
-    if environ.get("REQUEST_METHOD") != "GET" or timeout() <= 0:
+    path, the visitor's CSRF cookie (a new one if missing), a fresh CSP nonce,
+    the article's view counted."""
+    front = _front_settings()
+    if environ.get("REQUEST_METHOD") != "GET" or not front["enabled"]:
         return None
-    cookies = parse_cookie(environ.get("HTTP_COOKIE", ""))
-    if {settings.SESSION_COOKIE_NAME, MESSAGES_COOKIE, VOTER_COOKIE} & cookies.keys():
+    raw_cookies = environ.get("HTTP_COOKIE")
+    cookies = parse_cookie(raw_cookies) if raw_cookies else {}
+    if not front["private_cookies"].isdisjoint(cookies):
         return None
-    request = WSGIRequest(environ)
-    language = get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+    csrf_secret, new_secret = cookies.get(front["csrf_cookie"]), None
+    if csrf_secret is None or not CSRF_SECRET.fullmatch(csrf_secret):
+        if csrf_secret is not None and len(csrf_secret) != CSRF_SECRET_LENGTH:
+            return None  # a masked token of an older Django: Django unmasks it
+        csrf_secret = new_secret = _random_csrf_string()
     try:
-        entry, _ = _lookup(_key(request, language))
+        page = _compiled_page(environ, tuple(map(environ.get, front["address_keys"])))
     except (DisallowedHost, OSError, *REDIS_OUTAGES):
         # A bad host, or the cache is away: Django answers, with its error pages.
         return None
-    if entry is None:
+    if page is None:
         return None
-    request.user = AnonymousUser()
-    request.COOKIES = cookies
-    _csrf.process_request(request)
-    try:
-        response = _response(request, entry, nonce=generate_nonce(), all_headers=True)
-    except (DatabaseError, *REDIS_OUTAGES):
-        # The view was not counted (counting is the only write): Django answers, and counts it.
-        return None
-    _csrf.process_response(request, response)
-    response["Content-Length"] = str(len(response.content))
-    return response
+    views, viewed = None, None
+    if page.article_id is not None:
+        try:
+            viewed = view_register(
+                page.article_id,
+                cookies.get(VIEWED_COOKIE),
+                user_agent=environ.get("HTTP_USER_AGENT", ""),
+            )
+        except (DatabaseError, *REDIS_OUTAGES):
+            # Not counted (counting is the only write): Django answers, and counts it.
+            return None
+        views = page.views + _pending_views(page.article_id, page.generation, counted=bool(viewed))
+    nonce = generate_nonce()
+    body = page.body(
+        csrf_token=_masked(csrf_secret) if page.has_csrf else "", nonce=nonce, views=views
+    )
+    headers = page.header_items(nonce)
+    headers += [("X-Page-Cache", "hit"), ("Content-Length", str(len(body)))]
+    if new_secret or viewed:
+        headers += _set_cookie_headers(environ, csrf_secret=new_secret, viewed=viewed)
+    return Hit("200 OK", headers, body)
 
 
 class PageCacheHandler:
@@ -457,15 +639,11 @@ class PageCacheHandler:
         self.application = application
 
     def __call__(self, environ, start_response):
-        response = hit_response(environ)
-        if response is None:
+        hit = hit_response(environ)
+        if hit is None:
             return self.application(environ, start_response)
-        headers = [
-            *response.items(),
-            *(("Set-Cookie", cookie.output(header="")) for cookie in response.cookies.values()),
-        ]
-        start_response(f"{response.status_code} {response.reason_phrase}", headers)
-        return [response.content]
+        start_response(hit.status, hit.headers)
+        return [hit.body]
 
 
 # --- Parts shared by many pages ------------------------------------------------

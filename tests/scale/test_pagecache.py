@@ -6,6 +6,7 @@ import re
 
 import pytest
 import time_machine
+from django.http import HttpResponse
 from django.test import Client
 from django.test.client import ClientHandler
 from django.utils import timezone
@@ -27,9 +28,15 @@ class FrontHandler(ClientHandler):
     can answer never reaches Django."""
 
     def __call__(self, environ):
-        response = hit_response(environ)
-        if response is None:
+        hit = hit_response(environ)
+        if hit is None:
             return super().__call__(environ)
+        response = HttpResponse(hit.body, status=int(hit.status.split()[0]))
+        for name, value in hit.headers:
+            if name == "Set-Cookie":
+                response.cookies.load(value)
+            else:
+                response[name] = value
         response.wsgi_request = None
         response.answered_before_django = True
         return response
@@ -334,6 +341,32 @@ class TestServedBeforeDjango:
         view_counts_flush()
         article.refresh_from_db()
         assert article.views == 11
+
+    def test_a_new_visitors_cookies_are_set_as_django_sets_them(self, article):
+        url = article.get_absolute_url()
+        by_django = reader().get(url)
+        hit = reader().get(url)
+        assert before_django(hit)
+        for name in ("csrftoken", "hv"):
+            expected, got = by_django.cookies[name], hit.cookies[name]
+            for attribute in ("max-age", "path", "samesite", "httponly", "secure", "domain"):
+                assert str(got[attribute]) == str(expected[attribute]), (name, attribute)
+        # The view cookie it set is honoured: the next visit is not counted again.
+        visitor = reader()
+        visitor.get(url)
+        visitor.get(url)
+        view_counts_flush()
+        article.refresh_from_db()
+        assert article.views == 3
+
+    def test_readers_within_a_second_each_see_their_own_view(self, article):
+        url = article.get_absolute_url()
+        reader().get(url)
+        figures = [
+            re.search(r"Переглядів: </span>(\d+)", reader().get(url).content.decode())[1]
+            for _ in range(3)
+        ]
+        assert figures == ["2", "3", "4"]
 
     def test_an_unknown_host_is_left_to_django(self, article):
         reader().get("/")
