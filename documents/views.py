@@ -4,10 +4,12 @@ import json
 from django import forms
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView
 
 from documents.models import Document, DocumentKind, IssuingBody
+from portal.pagecache import page_cache
 
 
 class DocumentFilterForm(forms.Form):
@@ -68,6 +70,7 @@ def _export_row(request, document):
     }
 
 
+@method_decorator(page_cache(parameters=[*DocumentFilterForm.base_fields, "page"]), name="dispatch")
 class DocumentListView(ListView):
     paginate_by = 20
     template_name = "documents/document_list.html"
@@ -99,6 +102,7 @@ class DocumentListView(ListView):
         return super().get_context_data(filter_form=self.filter_form, **kwargs)
 
 
+@method_decorator(page_cache(parameters=["q"]), name="dispatch")
 class DocumentDetailView(DetailView):
     template_name = "documents/document_detail.html"
 

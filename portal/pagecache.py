@@ -73,6 +73,7 @@ import secrets
 import time
 from types import SimpleNamespace
 from typing import NamedTuple
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
@@ -216,6 +217,8 @@ def register_signal_handlers() -> None:
         "news.Article",
         "news.Category",
         "documents.Document",
+        "documents.DocumentKind",
+        "documents.IssuingBody",
         "polls.Poll",
         "polls.Choice",
     ):
@@ -246,17 +249,29 @@ def _cacheable_request(request) -> bool:
     )
 
 
-# The only parameter the cached pages read. Others — a share's ?fbclid=…, ?utm_… —
-# change nothing on the page: such a request is served the page of the clean address
-# (never stored under its own, so each click of a share does not add a page to the
-# cache, nor one reader's click id to the links that others are served).
-PAGE_PARAMETER = "page"
+# Parameters that tell where a reader came from (a share's ?fbclid=…, ?utm_…), not
+# which page they asked for: such a request is served the page of the clean address,
+# and never stored under its own (each click of a share would add a page to the
+# cache, and one reader's click id to the links that others are served).
+TRACKING_PARAMETERS = frozenset(
+    {"fbclid", "gclid", "yclid", "msclkid", "igshid", "mc_cid", "mc_eid", "_ga"}
+)
+
+
+def _is_tracking(name: str) -> bool:
+    return name in TRACKING_PARAMETERS or name.startswith("utm_")
 
 
 def _key(request, language: str) -> str:
     address = f"{request.scheme}://{request.get_host()}{request.path}"
-    if PAGE_PARAMETER in request.GET:
-        address += f"?{PAGE_PARAMETER}={request.GET[PAGE_PARAMETER]}"
+    query = [
+        (name, value)
+        for name in sorted(request.GET)
+        if not _is_tracking(name)
+        for value in request.GET.getlist(name)
+    ]
+    if query:
+        address += "?" + urlencode(query)
     path = hashlib.blake2b(address.encode(), digest_size=16).hexdigest()
     return f"pagecache:page:{language}:{path}"
 
@@ -280,7 +295,7 @@ def _lookup(key: str) -> tuple[dict | None, int]:
 def _storable(request, response) -> bool:
     if response.status_code != 200 or response.streaming or request.method != "GET":
         return False
-    if set(request.GET) - {PAGE_PARAMETER} or len(request.GET.getlist(PAGE_PARAMETER)) > 1:
+    if any(_is_tracking(name) for name in request.GET):
         return False
     # A cookie other than these means the page was made for this visitor.
     allowed = {VIEWED_COOKIE, settings.CSRF_COOKIE_NAME}
@@ -472,15 +487,23 @@ def _response(request, page: CompiledPage) -> HttpResponse:
     return response
 
 
-def page_cache(view):
-    """Serve ``view`` from the page cache to anonymous readers (see above).
+def page_cache(view=None, *, parameters=("page",)):
+    """Serve ``view`` from the page cache to anonymous readers (see above):
+    ``@page_cache``, or ``@page_cache(parameters=…)`` for a view that reads more
+    of the query string than the page number. A request with any other parameter
+    (but the tracking ones) is not cached.
 
     A view that counts article views marks its response with
     ``response.pagecache_article = (id, flushed views)`` so that hits count too."""
+    if view is None:
+        return functools.partial(page_cache, parameters=parameters)
+    known = frozenset(parameters)
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         if timeout() <= 0 or not _cacheable_request(request):
+            return view(request, *args, **kwargs)
+        if any(name not in known and not _is_tracking(name) for name in request.GET):
             return view(request, *args, **kwargs)
         key = _key(request, request.LANGUAGE_CODE)
         entry, current = _lookup(key)

@@ -1,5 +1,6 @@
 from django.shortcuts import render
 
+from portal.pagecache import page_cache
 from search.forms import DocumentSearchForm, SiteSearchForm
 from search.models import IndexEntry
 from search.selectors import number_first, result_page, search_entries, suggest
@@ -54,9 +55,13 @@ def _search(request, form_class, scope, template):
     )
 
 
+# In a burst, residents search for the same few words: a page of results is cached
+# like any other page (stale at any save of content), by its filters and page.
+@page_cache(parameters=[*SiteSearchForm.base_fields, "page"])
 def site_search(request):
     return _search(request, SiteSearchForm, "site", "search/results.html")
 
 
+@page_cache(parameters=[*DocumentSearchForm.base_fields, "page"])
 def document_search(request):
     return _search(request, DocumentSearchForm, "documents", "search/documents.html")

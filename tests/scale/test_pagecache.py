@@ -460,3 +460,43 @@ class TestAddressesOfShares:
         second_page = reader().get("/news/?page=2")
         assert not is_hit(second_page)
         assert is_hit(reader().get("/news/?page=2&utm_medium=email"))
+
+
+@pytest.mark.django_db
+class TestSearchPages:
+    """In a burst residents search for the same word: a page of results is cached."""
+
+    def test_the_same_search_again_is_a_hit_before_django(self, category):
+        make_article(category=category, title="Графік подачі води на Заріччі")
+        first = reader().get("/search/", {"q": "вода"})
+        hit = reader().get("/search/", {"q": "вода"})
+        assert not is_hit(first) and before_django(hit)
+        assert "Заріччі" in hit.content.decode()
+
+    def test_words_filters_and_pages_are_kept_apart(self, category):
+        for number in range(12):
+            make_article(category=category, title=f"Вода: графік № {number}")
+        reader().get("/search/", {"q": "вода"})
+        for params in ({"q": "графік"}, {"q": "вода", "page": 2}, {"q": "вода", "kind": "news"}):
+            assert not is_hit(reader().get("/search/", params)), params
+        assert is_hit(reader().get("/search/?page=2&q=%D0%B2%D0%BE%D0%B4%D0%B0"))
+
+    def test_an_unknown_parameter_is_never_cached(self, category):
+        make_article(category=category, title="Вода у Заріччі")
+        reader().get("/search/", {"q": "вода", "x": "1"})
+        assert not is_hit(reader().get("/search/", {"q": "вода", "x": "1"}))
+
+    def test_an_unpublished_article_leaves_the_results_at_once(self, category):
+        article = make_article(category=category, title="Вода у Заріччі з понеділка")
+        reader().get("/search/", {"q": "вода"})
+        assert "Заріччі" in reader().get("/search/", {"q": "вода"}).content.decode()
+        article.status = Article.Status.DRAFT
+        article.save()
+        assert "Заріччі" not in reader().get("/search/", {"q": "вода"}).content.decode()
+
+    def test_the_document_registry_is_cached_by_its_filters(self, category):
+        reader().get("/documents/")
+        assert before_django(reader().get("/documents/"))
+        assert not is_hit(reader().get("/documents/", {"status": "valid"}))
+        assert not is_hit(reader().get("/documents/", {"format": "csv"}))
+        assert not is_hit(reader().get("/documents/", {"format": "csv"}))
