@@ -17,9 +17,9 @@
    view counted); then one article with the page cache switched off
    (PAGE_CACHE_TIMEOUT=0, no shared fragments either). Reports requests per
    second, median and p99 latency.
-3. Serves ``bench/ceiling.py`` — a WSGI app returning a body of the article
-   page's size — under the same gunicorn settings: the ceiling; prints each
-   page's ratio to it.
+3. Serves ``bench/ceiling.py`` — a WSGI app returning a body of the size of
+   the page measured — under the same gunicorn settings: the ceiling, measured
+   in turns with each page; prints each page's ratio to it.
 4. Burst: 20 000 requests to one article within 30 s by new visitors (no
    cookie: each request is a counted view), then ``flush_view_counts``; the
    article's views must have grown by exactly 20 000, with no failed request.
@@ -306,6 +306,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=3, help="turns of page and ceiling")
     parser.add_argument("--skip-generate", action="store_true")
     parser.add_argument("--burst", type=int, default=20_000, help="requests (0: no burst)")
+    parser.add_argument("--verbose", action="store_true", help="print every round")
     parser.add_argument("--only", help="comma-separated page names to measure (default: all)")
     args = parser.parse_args()
 
@@ -339,24 +340,41 @@ def main():
     # The ceiling runs beside the portal and is measured in turns with each page
     # (--rounds of duration/rounds seconds each): this shared machine's speed drifts
     # by half within minutes, and a ratio is only fair between neighbouring runs.
-    response, body = get_when_up(env, article_url)
+    response, _ = get_when_up(env, article_url)
     # A returning reader's browser sends back every cookie it was given: the CSRF
     # token and today's view cookie.
     cookie = "; ".join(value.split(";")[0] for value in response.msg.get_all("Set-Cookie") or [])
-    size = len(body)
-    ceiling_app = server(
-        {**env, "BENCH_BODY_SIZE": str(size)}, "bench.ceiling:application", CEILING_PORT
-    )
+    ceiling_app = server(env, "bench.ceiling:application", CEILING_PORT)
     slice_seconds = max(1, args.duration // args.rounds)
     results, ceilings = {}, {}
 
+    sizes = {}
+
+    def warm(path):
+        """Put the page in the cache of every worker (each has its own local memory):
+        the measured figures are a burst's, with the page cached. A cold worker's
+        first search of a common word stalls it for a second (see the README)."""
+        threads = [
+            threading.Thread(target=get, args=(PORT, path, {"Cookie": cookie})) for _ in range(16)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
     def measure(name, path, extra_script=""):
+        # The ceiling answers with a body the size of this page's.
+        sizes[name] = len(get(PORT, path, {"Cookie": cookie})[1])
+        if not extra_script:
+            warm(path)
         runs, ceiling_runs = [], []
         for number in range(args.rounds):
             # First views: each round reads articles no round has read before.
             first = 1000 + number * 8000
             runs.append(wrk(PORT, path, slice_seconds, cookie, extra_script, first))
-            ceiling_runs.append(wrk(CEILING_PORT, "/", slice_seconds))
+            ceiling_runs.append(wrk(CEILING_PORT, f"/?size={sizes[name]}", slice_seconds))
+            if args.verbose:
+                print(f"  {name}: {runs[-1]} | ceiling {ceiling_runs[-1]}", flush=True)
         results[name], ceilings[name] = combined(runs), combined(ceiling_runs)
 
     try:
@@ -370,7 +388,6 @@ def main():
             }
             for name, path in pages.items():
                 if wanted(name):
-                    get(PORT, path, {"Cookie": cookie})  # warm the cache
                     measure(name, path)
             if wanted("article (first view)"):
                 measure("article (first view)", article_url, WRK_FIRST_VIEWS)
@@ -387,17 +404,18 @@ def main():
 
     print(
         f"\ngunicorn, 2 workers × {env.get('GUNICORN_THREADS', '2')} threads; wrk -t2 -c8, "
-        f"{args.rounds} × {slice_seconds} s per page, each followed by the ceiling; "
-        f"body {size} bytes"
+        f"{args.rounds} × {slice_seconds} s per page, each followed by the ceiling "
+        f"with a body of the page's size"
     )
     print(
-        f"{'page':<22}{'req/s':>10}{'median ms':>11}{'p99 ms':>9}{'ceiling':>9}{'ratio':>8}  errors"
+        f"{'page':<22}{'bytes':>7}{'req/s':>8}{'median ms':>11}{'p99 ms':>9}{'ceiling':>9}"
+        f"{'ratio':>7}  errors"
     )
     for name, result in results.items():
         ceiling = ceilings[name]
         print(
-            f"{name:<22}{result['rps']:>10.0f}{result['p50']:>11.2f}{result['p99']:>9.2f}"
-            f"{ceiling['rps']:>9.0f}{result['rps'] / ceiling['rps']:>8.2f}  "
+            f"{name:<22}{sizes[name]:>7}{result['rps']:>8.0f}{result['p50']:>11.2f}"
+            f"{result['p99']:>9.2f}{ceiling['rps']:>9.0f}{result['rps'] / ceiling['rps']:>7.2f}  "
             f"{result['errors']} {result['socket_errors']}"
         )
 

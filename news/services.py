@@ -28,6 +28,7 @@ BOT_PATTERN = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=4096)  # a burst's visitors use a few hundred browsers
 def is_bot_agent(user_agent: str) -> bool:
     return not user_agent or bool(BOT_PATTERN.search(user_agent))
 

@@ -202,6 +202,17 @@ class TestPerVisitorParts:
         assert first_token != second_token
         assert second.cookies["csrftoken"].value
 
+    def test_a_token_on_a_cached_page_is_the_visitors_secret_masked_afresh(self, article):
+        from django.middleware.csrf import _unmask_cipher_token
+
+        visitor = reader()
+        visitor.get("/")
+        tokens = set(TOKEN.findall(visitor.get("/").content.decode()))
+        tokens |= set(TOKEN.findall(visitor.get("/").content.decode()))
+        secret = visitor.cookies["csrftoken"].value
+        assert len(tokens) == 2  # one per response, the same in every form of it
+        assert {_unmask_cipher_token(token) for token in tokens} == {secret}
+
     def test_the_scripts_carry_this_responses_nonce(self, article):
         reader().get("/")
         hit = reader().get("/")
