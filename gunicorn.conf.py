@@ -36,3 +36,11 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 proc_name = "hromada-web"
+
+
+def when_ready(server):
+    """The app is loaded (preload_app) and the workers are about to fork: the objects
+    made so far live as long as the process, so the collector need never walk them."""
+    import gc
+
+    gc.freeze()

@@ -2,6 +2,7 @@
 scheduled articles, per-visitor CSRF tokens, counting on hits, the voted poll."""
 
 import datetime
+import os
 import re
 
 import pytest
@@ -511,3 +512,22 @@ class TestSearchPages:
         assert not is_hit(reader().get("/documents/", {"status": "valid"}))
         assert not is_hit(reader().get("/documents/", {"format": "csv"}))
         assert not is_hit(reader().get("/documents/", {"format": "csv"}))
+
+
+def test_a_forked_worker_never_hands_out_its_parents_random_bytes():
+    """gunicorn forks its workers from one loaded app: each must draw its own CSRF
+    masks and nonces, not the rest of the parent's buffer."""
+    from portal.pagecache import _random_bytes
+
+    _random_bytes.take(16)  # the parent has a buffer with bytes left in it
+    read_end, write_end = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - runs in the child
+        os.write(write_end, _random_bytes.take(16))
+        os._exit(0)
+    os.close(write_end)
+    os.waitpid(child, 0)
+    from_child = os.read(read_end, 16)
+    os.close(read_end)
+    assert len(from_child) == 16
+    assert from_child != _random_bytes.take(16)
