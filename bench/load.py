@@ -50,14 +50,14 @@ wrk.headers["Cookie"] = "%(cookie)s"
 WRK_FIRST_VIEWS = """
 local threads = 0
 function setup(thread)
-  thread:set("first", %(first)d + threads * 45000)
+  thread:set("first", %(first)d + threads * %(half)d)
   threads = threads + 1
 end
 function init(args)
   n = first
 end
 function request()
-  n = n + 1
+  n = (n + 1) %% %(articles)d
   return wrk.format("GET", "/news/bench-" .. (n %% 10) .. "/bench-" .. n .. "/")
 end
 """
@@ -200,10 +200,17 @@ def to_ms(text: str) -> float:
     return float(number) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
 
 
-def wrk(port, path, duration, cookie="", extra_script="", first=1000) -> dict:
+def wrk(port, path, duration, cookie="", extra_script="", first=1000, articles=100_000) -> dict:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(
-            (WRK_SCRIPT + extra_script) % {"ua": BROWSER, "cookie": cookie, "first": first}
+            (WRK_SCRIPT + extra_script)
+            % {
+                "ua": BROWSER,
+                "cookie": cookie,
+                "first": first,
+                "articles": articles,
+                "half": articles // 2,
+            }
         )
     output = subprocess.run(
         [
@@ -370,8 +377,8 @@ def main():
         runs, ceiling_runs = [], []
         for number in range(args.rounds):
             # First views: each round reads articles no round has read before.
-            first = 1000 + number * 8000
-            runs.append(wrk(PORT, path, slice_seconds, cookie, extra_script, first))
+            first = 1000 + number * 4000
+            runs.append(wrk(PORT, path, slice_seconds, cookie, extra_script, first, args.articles))
             ceiling_runs.append(wrk(CEILING_PORT, f"/?size={sizes[name]}", slice_seconds))
             if args.verbose:
                 print(f"  {name}: {runs[-1]} | ceiling {ceiling_runs[-1]}", flush=True)

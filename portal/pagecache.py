@@ -606,6 +606,7 @@ def _front_settings() -> dict:
 def _settings_changed(**kwargs) -> None:
     _front_settings.cache_clear()
     _compiled.clear()
+    _shared_read.clear()
 
 
 def _compiled_page(environ, address: tuple) -> CompiledPage | None:
@@ -729,19 +730,34 @@ def request_generation(request) -> int:
     return request._pagecache_generation
 
 
+# The shared values this process has read, by key (which holds the generation):
+# {key: (time.time() it expires, value)}. A value of the current generation never
+# changes, so a first view reads it from memory, not from Redis or a pickle.
+_shared_read: dict[str, tuple[float, object]] = {}
+SHARED_READ_VALUES = 2000
+
+
 def shared_value(request, name: str, vary_on, compute):
     """``compute()``, or what it gave for the same name and values since content last
-    changed (at most ``PAGE_CACHE_TIMEOUT`` ago; computed every time when that is 0)."""
+    changed (at most ``PAGE_CACHE_TIMEOUT`` ago; computed every time when that is 0).
+    The value is shared by the requests of this process: never change it."""
     if timeout() <= 0:
         return compute()
     digest = hashlib.blake2b(repr(list(vary_on)).encode(), digest_size=12).hexdigest()
     language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
     key = f"pagecache:shared:{request_generation(request)}:{language}:{name}:{digest}"
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, timeout())
-    return value
+    now = time.time()
+    stored = _shared_read.get(key)
+    if stored is None or stored[0] <= now:
+        stored = cache.get(key)  # (expires, value), or None
+        if stored is None or stored[0] <= now:
+            stored = (now + timeout(), compute())
+            cache.set(key, stored, timeout())
+        if len(_shared_read) >= SHARED_READ_VALUES:
+            with contextlib.suppress(StopIteration, KeyError, RuntimeError):
+                del _shared_read[next(iter(_shared_read))]  # the oldest
+        _shared_read[key] = stored  # kept here no longer than in the cache
+    return stored[1]
 
 
 def shared_fragment(request, name: str, vary_on, render) -> str:

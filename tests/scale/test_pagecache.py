@@ -514,6 +514,8 @@ class TestSearchPages:
         assert not is_hit(reader().get("/documents/", {"format": "csv"}))
 
 
+# The child only draws bytes and writes them to a pipe: no lock another thread could hold.
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded")
 def test_a_forked_worker_never_hands_out_its_parents_random_bytes():
     """gunicorn forks its workers from one loaded app: each must draw its own CSRF
     masks and nonces, not the rest of the parent's buffer."""
