@@ -4,6 +4,7 @@ import datetime
 import functools
 import io
 import re
+import time
 import uuid
 from collections import Counter
 
@@ -99,13 +100,30 @@ def article_id_view_register(*, request, article_id: int) -> str | None:
     )
 
 
+# Today in Kyiv, and when it starts and ends (Unix times): asked on every article page.
+_day = (0.0, 0.0, "")
+
+
+def _today() -> str:
+    """``timezone.localdate().isoformat()``, worked out once a day."""
+    global _day
+    starts, ends, today = _day
+    if starts <= time.time() < ends:
+        return today
+    now = timezone.localtime()
+    start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    end = (start + datetime.timedelta(days=1, hours=2)).replace(hour=0)  # a DST day too
+    _day = (start.timestamp(), end.timestamp(), now.date().isoformat())
+    return _day[2]
+
+
 def view_register(article_id: int, viewed_cookie: str | None, *, user_agent: str) -> str | None:
     """Count an anonymous visitor's view of an article unless their cookie (its
     signed value) shows it was counted today, or they are a bot; the cookie's new
     value when it was counted."""
     if is_bot_agent(user_agent):
         return None
-    today = timezone.localdate().isoformat()
+    today = _today()
     seen = _viewed_today(viewed_cookie, today)
     if article_id in seen:
         return None
