@@ -439,7 +439,7 @@ def test_with_the_cache_away_a_reader_gets_djangos_answer_not_a_crash(article):
 
     away = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "portal.redis_cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
         }
     }
