@@ -428,7 +428,7 @@ def main():
     )
     print(
         f"{'page':<22}{'bytes':>7}{'req/s':>8}{'median ms':>11}{'p99 ms':>9}{'ceiling':>9}"
-        f"{'ratio':>7}  rounds' ratios  errors"
+        f"{'ratio':>7}  rounds' ratios  of means  errors"
     )
     for name, result in results.items():
         ceiling = ceilings[name]
@@ -437,6 +437,7 @@ def main():
             f"{result['p99']:>9.2f}{ceiling['rps']:>9.0f}"
             f"{ratios[name][len(ratios[name]) // 2]:>7.2f}  "
             f"{ratios[name][0]:.2f}–{ratios[name][-1]:.2f}  "
+            f"{result['rps'] / ceiling['rps']:>8.2f}  "
             f"{result['errors']} {result['socket_errors']}"
         )
 
