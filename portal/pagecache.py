@@ -1,14 +1,17 @@
 """Whole-page cache for anonymous readers (issue #6).
 
 Readers arrive in bursts (an air-raid alert, a water outage): the home page,
-the news list, a section and an article are then served from the cache —
-Redis when ``REDIS_URL`` is set, local memory otherwise — by the view
-decorator ``page_cache`` (applied to the news views with ``method_decorator``
-on ``dispatch``, so every middleware still runs around it).
+the news list, a section, an article, the searches and the document registry
+are then served from the cache — Redis when ``REDIS_URL`` is set, local memory
+otherwise — by the view decorator ``page_cache`` (applied to class-based views
+with ``method_decorator`` on ``dispatch``, so every middleware still runs
+around it).
 
 What is cached, and when
     Only GET and HEAD requests of visitors who are not logged in and have no
-    pending message; only 200 responses that set no cookie except the view
+    pending message, with no query parameter but the ones the view declares
+    (``page`` by default) and the tracking ones (served the clean address's
+    page, never stored); only 200 responses that set no cookie except the view
     counter's. Everything else goes to the view as usual.
 
 Two ways to a hit
@@ -16,9 +19,11 @@ Two ways to a hit
     ``MIDDLEWARE``) stores it with the final headers of every middleware. A
     hit for a plain anonymous reader — no session, message or voter cookie —
     is then served by ``PageCacheHandler`` in ``portal/wsgi.py``, in front of
-    Django: one cache read, the per-visitor parts filled in, no middleware,
-    URL resolving or view. Everyone else's hits (a voter, say) are served by
-    the decorator inside Django.
+    Django, from the WSGI environ: the entry compiled once per process
+    (``CompiledPage``, kept while its generation is current), the per-visitor
+    parts filled in, no request or response object, middleware, URL resolving
+    or view. Everyone else's hits (a voter, say) are served by the decorator
+    inside Django.
 
 Invalidation: a content generation
     Every entry holds the generation it was built in and is served only while
@@ -47,8 +52,9 @@ Per-visitor parts of a cached page
     The stored HTML has placeholders where one visitor's data was, and each
     request fills in its own:
     - the CSRF token of every form (language switch, sidebar vote and signup)
-      is replaced by the current request's ``get_token(request)``, which also
-      makes the CSRF middleware set the visitor's cookie, so the forms work;
+      is the visitor's secret under a fresh mask, as ``get_token()`` gives it;
+      a visitor without the cookie gets a new secret and the cookie, so the
+      forms work;
     - the CSP nonce of the page's scripts is the current request's nonce;
     - the sidebar poll (between ``<!--pagecache:poll-->`` markers in
       ``includes/sidebar.html``) is rendered again for a visitor who carries
@@ -58,10 +64,10 @@ Per-visitor parts of a cached page
     - on an article, the view is counted before the cached page is served (the
       entry knows the article's id), and the count shown is the flushed
       ``Article.views`` stored with the page plus the views pending in the
-      buffer, this one included — read afresh for a counted view, at most once
-      a second per process for a returning reader. A flush that adds views
-      bumps the generation, so a stored flushed count is never older than the
-      last flush.
+      buffer, read at most once a second per process, with the views this
+      process counted since added (a reader always finds their own view). A
+      flush that adds views bumps the generation, so a stored flushed count is
+      never older than the last flush.
 """
 
 import base64
