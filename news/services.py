@@ -100,21 +100,20 @@ def article_id_view_register(*, request, article_id: int) -> str | None:
     )
 
 
-# Today in Kyiv, and when it starts and ends (Unix times): asked on every article page.
+# Today in Kyiv: its date and when it starts and ends (Unix times). Asked on every
+# article page.
 _day = (0.0, 0.0, "")
 
 
-def _today() -> str:
-    """``timezone.localdate().isoformat()``, worked out once a day."""
+def _kyiv_day() -> tuple[float, float, str]:
+    """Today's start, end and ``timezone.localdate().isoformat()``, worked out once a day."""
     global _day
-    starts, ends, today = _day
-    if starts <= time.time() < ends:
-        return today
-    now = timezone.localtime()
-    start = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    end = (start + datetime.timedelta(days=1, hours=2)).replace(hour=0)  # a DST day too
-    _day = (start.timestamp(), end.timestamp(), now.date().isoformat())
-    return _day[2]
+    if not _day[0] <= time.time() < _day[1]:
+        now = timezone.localtime()
+        start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        end = (start + datetime.timedelta(days=1, hours=2)).replace(hour=0)  # a DST day too
+        _day = (start.timestamp(), end.timestamp(), now.date().isoformat())
+    return _day
 
 
 def view_register(article_id: int, viewed_cookie: str | None, *, user_agent: str) -> str | None:
@@ -123,7 +122,7 @@ def view_register(article_id: int, viewed_cookie: str | None, *, user_agent: str
     value when it was counted."""
     if is_bot_agent(user_agent):
         return None
-    today = _today()
+    today = _kyiv_day()[2]
     seen = _viewed_today(viewed_cookie, today)
     if article_id in seen:
         return None
@@ -268,11 +267,10 @@ def _flush_redis_batch(client, key: str) -> int:
 
 def viewed_cookie_set(response, value: str, *, secure: bool) -> None:
     """Remember today's viewed articles until the Kyiv midnight."""
-    midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     response.set_cookie(
         VIEWED_COOKIE,
         _viewed_signer().sign(value),
-        expires=midnight + datetime.timedelta(days=1),
+        expires=datetime.datetime.fromtimestamp(_kyiv_day()[1], tz=datetime.UTC),
         httponly=True,
         samesite="Lax",
         secure=secure,

@@ -119,6 +119,8 @@ VIEWS_FIGURE = re.compile(r'(<span class="views">.*?</span>)(\d+)(</span>)')
 POLL_BLOCK = re.compile(re.escape(POLL_START) + ".*?" + re.escape(POLL_END), re.DOTALL)
 VOTER_COOKIE = "voter"  # polls.services.VOTER_COOKIE
 MESSAGES_COOKIE = CookieStorage.cookie_name
+# The environ key of a miss the front handler hands to Django: (key, generation).
+MISS = "portal.pagecache.miss"
 # Set per response, never replayed from the cache.
 HEADERS_NOT_STORED = {"set-cookie", "content-length", "x-page-cache"}
 
@@ -236,6 +238,15 @@ def register_signal_handlers() -> None:
         post_delete.connect(generation_bump, sender=model, dispatch_uid=f"pagecache:{label}:d")
 
 
+def _remember(memory: dict, key, value, limit: int) -> None:
+    """``memory[key] = value``, the oldest entry dropped first when ``limit`` is reached
+    (a per-process memory that threads share: a lost race only forgets one more)."""
+    if len(memory) >= limit:
+        with contextlib.suppress(StopIteration, KeyError, RuntimeError):
+            del memory[next(iter(memory))]
+    memory[key] = value
+
+
 # --- Storing ------------------------------------------------------------------
 
 
@@ -282,10 +293,13 @@ def _key(request, language: str) -> str:
     return f"pagecache:page:{language}:{path}"
 
 
-def _lookup(key: str) -> tuple[dict | None, int]:
+def _lookup(key: str, current: int | None = None) -> tuple[dict | None, int]:
     """The entry under key if it was built in the current generation, and the
-    generation; with Redis both come in one round trip."""
-    if _generation_file() is None:
+    generation (pass it if this request has read it already); with Redis both come
+    in one round trip."""
+    if current is not None:
+        entry = cache.get(key)
+    elif _generation_file() is None:
         found = cache.get_many([GENERATION_KEY, key])
         current = found.get(GENERATION_KEY)
         if current is None:
@@ -411,8 +425,8 @@ def _nonce() -> str:
 
 
 def _random_numbers() -> bytes:
-    """CSRF_SECRET_LENGTH random numbers 0–61, unbiased, from one ``urandom`` call
-    (Django's ``get_random_string`` makes one per character)."""
+    """CSRF_SECRET_LENGTH random numbers 0–61, unbiased: bytes from 248 up are
+    dropped (Django's ``get_random_string`` draws one ``urandom`` per character)."""
     numbers = b""
     while len(numbers) < CSRF_SECRET_LENGTH:
         numbers += _random_bytes.take(48).translate(_MOD_62, _UNEVEN)
@@ -505,10 +519,13 @@ def _pending_views(article_id: int, generation: int, *, counted: bool) -> int:
         except (DatabaseError, *REDIS_OUTAGES):  # the view is counted; show what was flushed
             return 0
         read_at = now
-    if len(_pending_read) > 10_000:
-        _pending_read.clear()
-    _pending_read[key] = (read_at, views)
+    _remember(_pending_read, key, (read_at, views), 10_000)
     return views
+
+
+def _views_shown(page: CompiledPage, viewed: str | None) -> int:
+    """The count an article's page shows: flushed with the page, plus the pending views."""
+    return page.views + _pending_views(page.article_id, page.generation, counted=bool(viewed))
 
 
 def _response(request, page: CompiledPage) -> HttpResponse:
@@ -517,15 +534,16 @@ def _response(request, page: CompiledPage) -> HttpResponse:
     views, viewed = None, None
     if page.article_id is not None:
         viewed = article_id_view_register(request=request, article_id=page.article_id)
-        views = page.views + _pending_views(page.article_id, page.generation, counted=bool(viewed))
-    html = page.body(
+        views = _views_shown(page, viewed)
+    body = page.body(
         csrf_token=_csrf_token(request) if page.has_csrf else "",
         nonce=str(request._csp_nonce),
         views=views,
-    ).decode()
-    if VOTER_COOKIE in request.COOKIES and POLL_START in html:
-        html = POLL_BLOCK.sub(lambda _: _poll_block(request), html, count=1)
-    response = HttpResponse(html)
+    )
+    if VOTER_COOKIE in request.COOKIES and POLL_START.encode() in body:
+        poll = _poll_block(request)
+        body = POLL_BLOCK.sub(lambda _: poll, body.decode(), count=1).encode()
+    response = HttpResponse(body)
     for name, value in page.header_items(str(request._csp_nonce)):
         if name in ("Content-Type", "Content-Language"):
             response[name] = value
@@ -554,7 +572,8 @@ def page_cache(view=None, *, parameters=("page",)):
         if any(name not in known and not _is_tracking(name) for name in request.GET):
             return view(request, *args, **kwargs)
         key = _key(request, request.LANGUAGE_CODE)
-        entry, current = _lookup(key)
+        missed_key, missed_in = request.META.get(MISS, (None, None))
+        entry, current = (None, missed_in) if missed_key == key else _lookup(key)
         request._pagecache_generation = current  # the shared parts use the same one
         if entry is not None:
             return _response(request, CompiledPage(entry))
@@ -617,21 +636,21 @@ def _settings_changed(**kwargs) -> None:
 
 def _compiled_page(environ, address: tuple) -> CompiledPage | None:
     """The current entry for the request's address, compiled: from this process's
-    memory while still current, else read from the cache (which also checks the host)."""
+    memory while still current, else read from the cache (which also checks the host).
+    A miss is noted in the environ, so that ``page_cache`` does not look again."""
     current = generation()
     page = _compiled.get(address)
     if page is not None and page.generation == current and page.expires > time.time():
         return page
     request = WSGIRequest(environ)
     language = get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
-    entry, _ = _lookup(_key(request, language))  # get_host() refuses a host not allowed
+    key = _key(request, language)  # get_host() refuses a host not allowed
+    entry, current = _lookup(key, current)
     if entry is None:
+        environ[MISS] = (key, current)
         return None
     page = CompiledPage(entry)
-    if len(_compiled) >= COMPILED_PAGES:
-        with contextlib.suppress(StopIteration, KeyError, RuntimeError):
-            del _compiled[next(iter(_compiled))]  # the oldest
-    _compiled[address] = page
+    _remember(_compiled, address, page, COMPILED_PAGES)
     return page
 
 
@@ -691,7 +710,7 @@ def hit_response(environ) -> Hit | None:
         except (DatabaseError, *REDIS_OUTAGES):
             # Not counted (counting is the only write): Django answers, and counts it.
             return None
-        views = page.views + _pending_views(page.article_id, page.generation, counted=bool(viewed))
+        views = _views_shown(page, viewed)
     nonce = _nonce()
     body = page.body(
         csrf_token=_masked(csrf_secret) if page.has_csrf else "", nonce=nonce, views=views
@@ -759,10 +778,7 @@ def shared_value(request, name: str, vary_on, compute):
         if stored is None or stored[0] <= now:
             stored = (now + timeout(), compute())
             cache.set(key, stored, timeout())
-        if len(_shared_read) >= SHARED_READ_VALUES:
-            with contextlib.suppress(StopIteration, KeyError, RuntimeError):
-                del _shared_read[next(iter(_shared_read))]  # the oldest
-        _shared_read[key] = stored  # kept here no longer than in the cache
+        _remember(_shared_read, key, stored, SHARED_READ_VALUES)  # no longer than in the cache
     return stored[1]
 
 
