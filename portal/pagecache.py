@@ -27,10 +27,11 @@ Two ways to a hit
 
 Invalidation: a content generation
     Every entry holds the generation it was built in and is served only while
-    that is the current one. The generation is kept in the cache itself when
-    the cache is shared (Redis; read with the entry in one round trip), else in
-    a small file under ``var/`` that every worker process of the machine reads
-    (local memory is per process). Saving or
+    that is the current one. With Redis the generation is a key there that
+    every process reads from its own memory, kept current by a subscription
+    (``RedisCache.pushed_counter``: a hit asks Redis nothing); with local memory,
+    which is per process, it is a small file under ``var/`` that every worker
+    process of the machine reads. Saving or
     deleting an Article, Category, Document, Poll or Choice bumps it — the
     ``post_save``/``post_delete`` handlers are registered in one place,
     ``register_signal_handlers()``, called from ``PortalConfig.ready()`` — and
@@ -107,6 +108,7 @@ from news.services import (
     viewed_cookie_set,
 )
 from portal.middleware import REDIS_OUTAGES
+from portal.redis_cache import RedisCache, close_pushed_counters
 
 GENERATION_KEY = "pagecache:generation"
 CSRF_PLACEHOLDER = "<!--pagecache:csrf-->"
@@ -184,7 +186,10 @@ def generation() -> int:
     path = _generation_file()
     if path is not None:
         return _generation_file_read.value(path)
-    value = cache.get(GENERATION_KEY)
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        return backend.pushed_counter(GENERATION_KEY).value()
+    value = cache.get(GENERATION_KEY)  # another shared cache: one read per request
     if value is None:
         # A fresh value larger than any before: a generation evicted from the
         # cache never comes back to an older one.
@@ -203,11 +208,13 @@ def _bump() -> None:
         with open(temporary, "wb") as file:
             file.write(str(value).encode())
         os.replace(temporary, path)
-        return
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:
-        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+    elif isinstance(caches["default"], RedisCache):
+        caches["default"].pushed_counter(GENERATION_KEY).bump()
+    else:
+        try:
+            cache.incr(GENERATION_KEY)
+        except ValueError:
+            cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
 
 
 def generation_bump(**kwargs) -> None:
@@ -295,18 +302,10 @@ def _key(request, language: str) -> str:
 
 def _lookup(key: str, current: int | None = None) -> tuple[dict | None, int]:
     """The entry under key if it was built in the current generation, and the
-    generation (pass it if this request has read it already); with Redis both come
-    in one round trip."""
-    if current is not None:
-        entry = cache.get(key)
-    elif _generation_file() is None:
-        found = cache.get_many([GENERATION_KEY, key])
-        current = found.get(GENERATION_KEY)
-        if current is None:
-            current = generation()
-        entry = found.get(key)
-    else:
-        current, entry = generation(), cache.get(key)
+    generation (pass it if this request has read it already)."""
+    if current is None:
+        current = generation()
+    entry = cache.get(key)
     if entry is not None and entry["generation"] != current:
         entry = None
     return entry, current
@@ -632,6 +631,8 @@ def _settings_changed(**kwargs) -> None:
     _front_settings.cache_clear()
     _compiled.clear()
     _shared_read.clear()
+    if kwargs["setting"] == "CACHES":
+        close_pushed_counters()
 
 
 def _compiled_page(environ, address: tuple) -> CompiledPage | None:

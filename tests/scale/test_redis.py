@@ -177,3 +177,87 @@ def test_the_cache_keeps_one_redis_client_and_it_answers_from_threads(on_redis):
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         assert list(pool.map(round_trip, range(200))) == list(range(200))
+
+
+def commands_processed(client) -> int:
+    """Commands Redis has run, this INFO included."""
+    return client.info("stats")["total_commands_processed"]
+
+
+def test_a_returning_readers_hit_asks_redis_nothing(on_redis, article):
+    """The generation comes from process memory, kept current by a subscription:
+    a hit that counts no view needs no round trip."""
+    from tests.scale.test_pagecache import before_django
+    from tests.scale.test_pagecache import reader as front_reader
+
+    url = article.get_absolute_url()
+    returning = front_reader()
+    returning.get(url)  # a miss: Django renders and stores it; the view is counted
+    assert before_django(returning.get(url))  # compiled in this process
+    idle = -commands_processed(on_redis) + commands_processed(on_redis)
+    before = commands_processed(on_redis)
+    hits = [returning.get(url) for _ in range(5)]
+    assert all(before_django(hit) for hit in hits)
+    assert commands_processed(on_redis) - before == idle
+
+
+def test_a_save_in_another_process_reaches_this_ones_memory(on_redis, article):
+    from tests.scale.test_pagecache import before_django
+    from tests.scale.test_pagecache import reader as front_reader
+
+    front_reader().get("/")
+    assert before_django(front_reader().get("/"))
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); "
+            "from portal.pagecache import generation_bump; generation_bump()",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings", "REDIS_URL": REDIS_URL},
+        check=True,
+    )
+    assert not before_django(front_reader().get("/"))
+
+
+def test_a_change_while_the_subscription_was_lost_is_not_missed(on_redis, article):
+    """Redis restarted or the connection dropped: the bumps made meanwhile never
+    reached this process, so the generation is read again before a page is served."""
+    from portal.pagecache import GENERATION_KEY
+    from tests.scale.test_pagecache import before_django
+    from tests.scale.test_pagecache import reader as front_reader
+
+    url = article.get_absolute_url()
+    front_reader().get(url)
+    assert before_django(front_reader().get(url))
+    assert on_redis.client_kill_filter(_type="pubsub") >= 1
+    # Another worker's bump, published while nobody here listened.
+    on_redis.incr(cache.make_and_validate_key(GENERATION_KEY))
+    Article.objects.filter(pk=article.pk).update(status=Article.Status.DRAFT)
+    assert front_reader().get(url).status_code == 404
+
+
+def test_a_counter_that_lost_its_subscription_reads_the_value_again(on_redis):
+    """A change published before the connection dropped, then one made while it was
+    down: the value is the last one, not the last message."""
+    import time
+
+    from portal.redis_cache import PushedCounter
+
+    counter = cache.pushed_counter("test:counter")
+    first = counter.value()
+    another_process = PushedCounter(REDIS_URL, cache.make_and_validate_key("test:counter"))
+    assert another_process.bump() == first + 1
+    time.sleep(0.05)  # its message is on this process's socket, not yet read
+    assert on_redis.client_kill_filter(_type="pubsub") >= 1
+    on_redis.incr(cache.make_and_validate_key("test:counter"))
+    assert counter.value() == first + 2
+    assert counter.value() == first + 2
+
+
+def test_a_counter_bumped_here_is_current_here_at_once(on_redis):
+    counter = cache.pushed_counter("test:counter")
+    start = counter.value()
+    assert [counter.bump() for _ in range(3)] == [start + 1, start + 2, start + 3]
+    assert counter.value() == start + 3
