@@ -13,7 +13,12 @@ from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView, TemplateView
 
 from news.models import Article, Category, picture_name
-from news.services import article_view_register, related_articles, viewed_cookie_set
+from news.services import (
+    article_view_register,
+    published_article,
+    related_articles,
+    viewed_cookie_set,
+)
 from news.validators import validate_image
 from portal.pagecache import page_cache
 
@@ -64,12 +69,18 @@ class ArticleDetailView(DetailView):
     related_count = 5
 
     def get_object(self, queryset=None):
-        articles = Article.objects.select_related("category", "author")
-        if not self.request.user.is_staff:
-            articles = articles.published()
-        return get_object_or_404(
-            articles, category__slug=self.kwargs["category"], slug=self.kwargs["slug"]
+        if self.request.user.is_staff:  # who may preview a draft or a scheduled article
+            return get_object_or_404(
+                Article.objects.select_related("category", "author"),
+                category__slug=self.kwargs["category"],
+                slug=self.kwargs["slug"],
+            )
+        article = published_article(
+            self.kwargs["category"], self.kwargs["slug"], request=self.request
         )
+        if article is None:
+            raise Http404
+        return article
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -167,3 +167,58 @@ def test_list_page_query_count_does_not_grow_with_articles(
         make_article(category=make_category())
     with django_assert_max_num_queries(8):
         assert client.get("/news/").status_code == 200
+
+
+class TestFirstViewLookup:
+    """news.services.published_article: the article page's own query, in plain SQL,
+    must find exactly what ``Article.objects.published()`` finds."""
+
+    def orm(self, article):
+        return Article.objects.published().filter(
+            category__slug=article.category.slug, slug=article.slug
+        )
+
+    @pytest.mark.parametrize(
+        "fields",
+        [
+            {},
+            {"status": Article.Status.DRAFT},
+            {"published_at_offset": datetime.timedelta(seconds=2)},
+            {"published_at_offset": -datetime.timedelta(seconds=2)},
+            {"published_at_offset": datetime.timedelta(days=400)},
+        ],
+        ids=["published", "draft", "two-seconds-ahead", "two-seconds-ago", "next-year"],
+    )
+    def test_the_page_shows_what_the_queryset_finds(self, client, category, fields):
+        offset = fields.pop("published_at_offset", datetime.timedelta(hours=-1))
+        article = make_article(category=category, published_at=timezone.now() + offset, **fields)
+        expected = 200 if self.orm(article).exists() else 404
+        assert client.get(article.get_absolute_url()).status_code == expected
+
+    def test_the_same_slug_in_another_section_is_another_article(self, client, category):
+        other = make_category(name="Оголошення")
+        here = make_article(category=category, title="Графік прийому громадян")
+        there = make_article(category=other, title="Графік прийому громадян", lead="Інший текст.")
+        assert here.slug == there.slug
+        html = client.get(there.get_absolute_url()).content.decode()
+        assert "Інший текст." in html
+        assert client.get(f"/news/nema-takoho/{here.slug}/").status_code == 404
+
+    def test_the_author_is_named_in_the_structured_data(self, client, category, staff_user):
+        staff_user.first_name, staff_user.last_name = "Олена", "Коваль"
+        staff_user.save()
+        article = make_article(category=category, author=staff_user)
+        html = client.get(article.get_absolute_url()).content.decode()
+        start = html.index('<script type="application/ld+json">')
+        data = json.loads(html[start + 35 : html.index("</script>", start)])
+        assert data["author"] == {"@type": "Person", "name": "Олена Коваль"}
+        assert "password" not in html
+
+    def test_a_first_view_costs_one_query_for_the_article(
+        self, client, category, django_assert_num_queries
+    ):
+        first, second = make_article(category=category), make_article(category=category)
+        client.get(first.get_absolute_url())  # the header, sidebar, section list: shared
+        # The article, and its views waiting in the buffer.
+        with django_assert_num_queries(2):
+            assert client.get(second.get_absolute_url()).status_code == 200
