@@ -4,6 +4,7 @@ the real Redis at 127.0.0.1:6379 (database 14, emptied around each test)."""
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -201,7 +202,7 @@ def test_a_returning_readers_hit_asks_redis_nothing(on_redis, article):
     assert commands_processed(on_redis) - before == idle
 
 
-def test_a_save_in_another_process_reaches_this_ones_memory(on_redis, article):
+def test_a_save_in_another_process_reaches_this_ones_memory(on_redis, article, tmp_path):
     from tests.scale.test_pagecache import before_django
     from tests.scale.test_pagecache import reader as front_reader
 
@@ -215,7 +216,14 @@ def test_a_save_in_another_process_reaches_this_ones_memory(on_redis, article):
             "from portal.pagecache import generation_bump; generation_bump()",
         ],
         cwd=ROOT,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings", "REDIS_URL": REDIS_URL},
+        # Another worker; its database is SQLite under tmp_path (the bump touches no
+        # table, but Django connects to ask whether a transaction is open).
+        env={
+            **{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
+            "DJANGO_SETTINGS_MODULE": "portal.settings",
+            "PORTAL_VAR_DIR": str(tmp_path),
+            "REDIS_URL": REDIS_URL,
+        },
         check=True,
     )
     assert not before_django(front_reader().get("/"))
@@ -241,7 +249,6 @@ def test_a_change_while_the_subscription_was_lost_is_not_missed(on_redis, articl
 def test_a_counter_that_lost_its_subscription_reads_the_value_again(on_redis):
     """A change published before the connection dropped, then one made while it was
     down: the value is the last one, not the last message."""
-    import time
 
     from portal.redis_cache import PushedCounter
 
@@ -261,3 +268,37 @@ def test_a_counter_bumped_here_is_current_here_at_once(on_redis):
     start = counter.value()
     assert [counter.bump() for _ in range(3)] == [start + 1, start + 2, start + 3]
     assert counter.value() == start + 3
+
+
+def test_a_counter_read_from_threads_while_another_process_bumps_it(on_redis):
+    """Worker threads share one subscription: none ever sees the value go back, and
+    once the bumps are done every thread reads the last one."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from portal.redis_cache import PushedCounter
+
+    counter = cache.pushed_counter("test:counter")
+    start = counter.value()
+    another_process = PushedCounter(REDIS_URL, cache.make_and_validate_key("test:counter"))
+    done = threading.Event()
+
+    def read_until_done(_):
+        seen = [counter.value()]
+        while not done.is_set():
+            seen.append(counter.value())
+        return seen
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        readers = [pool.submit(read_until_done, number) for number in range(8)]
+        for _ in range(200):
+            last = another_process.bump()
+        done.set()
+        histories = [reader.result() for reader in readers]
+    assert last == start + 200
+    for seen in histories:
+        assert seen == sorted(seen)
+    deadline = time.monotonic() + 2
+    while counter.value() != last and time.monotonic() < deadline:
+        time.sleep(0.001)
+    assert counter.value() == last
