@@ -15,8 +15,10 @@
    article and the search page; then "first view": every request a different
    article, none of them in the page cache (the first reader of each, the
    view counted); then one article with the page cache switched off
-   (PAGE_CACHE_TIMEOUT=0, no shared fragments either). Reports requests per
-   second, median and p99 latency.
+   (PAGE_CACHE_TIMEOUT=0, no shared fragments either); and, for reference, the
+   least any Django response costs here: ``/robots.txt``, a view of a few lines
+   through every middleware, never cached. Reports requests per second, median and
+   p99 latency.
 3. Serves ``bench/ceiling.py`` — a WSGI app returning a body of the size of
    the page measured — under the same gunicorn settings: the ceiling, measured
    in turns with each page; prints each page's ratio to it.
@@ -410,6 +412,8 @@ def main():
                     measure(name, path)
             if wanted("article (first view)"):
                 measure("article (first view)", article_url, WRK_FIRST_VIEWS)
+            if wanted("robots.txt (Django's floor)"):
+                measure("robots.txt (Django's floor)", "/robots.txt")
         finally:
             stop(app)
         if wanted("article (no cache)"):
@@ -427,13 +431,13 @@ def main():
         f"with a body of the page's size"
     )
     print(
-        f"{'page':<22}{'bytes':>7}{'req/s':>8}{'median ms':>11}{'p99 ms':>9}{'ceiling':>9}"
+        f"{'page':<28}{'bytes':>7}{'req/s':>8}{'median ms':>11}{'p99 ms':>9}{'ceiling':>9}"
         f"{'ratio':>7}  rounds' ratios  of means  errors"
     )
     for name, result in results.items():
         ceiling = ceilings[name]
         print(
-            f"{name:<22}{sizes[name]:>7}{result['rps']:>8.0f}{result['p50']:>11.2f}"
+            f"{name:<28}{sizes[name]:>7}{result['rps']:>8.0f}{result['p50']:>11.2f}"
             f"{result['p99']:>9.2f}{ceiling['rps']:>9.0f}"
             f"{ratios[name][len(ratios[name]) // 2]:>7.2f}  "
             f"{ratios[name][0]:.2f}–{ratios[name][-1]:.2f}  "
