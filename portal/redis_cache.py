@@ -47,6 +47,11 @@ return redis.call('GET', KEYS[1])
 """
 # After a lost subscription, how long reads go to Redis before subscribing again.
 RESUBSCRIBE_SECONDS = 1.0
+# How often a subscribed process reads the value anyway: the longest a connection that
+# died silently (a network split, no reset) can keep a process on an old value.
+CHECK_SECONDS = 5.0
+# A Redis that stops answering raises, rather than holding a request, after this long.
+SOCKET_TIMEOUT = 5.0
 
 
 class PushedCounter:
@@ -55,11 +60,14 @@ class PushedCounter:
     ``bump()`` increments it and publishes the new value, in one script. Each process
     keeps a subscription to it, and ``value()`` first looks whether a message waits
     on that connection's socket: a ``poll``, no round trip. Redis writes the message
-    to every subscriber's socket in the same turn of its event loop as the reply to
-    the bump, before it runs another command, so a request that arrives after the
-    bump returned finds the message waiting. The value is read with ``GET`` after
-    every (re)subscription, so a change made while unsubscribed is never missed; while
-    Redis cannot be reached, every ``value()`` is a ``GET`` (which raises its error).
+    to every subscriber's socket in the same turn of its event loop as its reply to
+    the bump, before it runs any other command: microseconds after the bump returns,
+    long before an editor's save has sent its page, the message waits in every worker.
+
+    The value is read with ``GET`` after every subscription is confirmed, so a change
+    made while unsubscribed is never missed, and again every ``CHECK_SECONDS`` in
+    case a connection died without a word. Any error drops the subscription; while
+    Redis cannot be reached, every ``value()`` is a ``GET``, which raises its error.
     """
 
     def __init__(self, location: str, key: str):
@@ -69,11 +77,17 @@ class PushedCounter:
         # answer with what it read before the new subscription's confirmation, which
         # may be older than a change made meanwhile. An error instead drops the
         # subscription here, and the value is read afresh.
-        self.client = redis.Redis.from_url(location, retry=Retry(NoBackoff(), 0))
+        self.client = redis.Redis.from_url(
+            location,
+            retry=Retry(NoBackoff(), 0),
+            socket_connect_timeout=SOCKET_TIMEOUT,
+            socket_timeout=SOCKET_TIMEOUT,
+        )
         self.bump_script = self.client.register_script(BUMP)
         self.start_script = self.client.register_script(START)
         self.pubsub = None
         self.known = None  # the value, while subscribed
+        self.checked_at = 0.0
         self.retry_at = 0.0
 
     def value(self) -> int:
@@ -83,6 +97,8 @@ class PushedCounter:
             if self.pubsub is not None:
                 try:
                     self._receive()
+                    if time.monotonic() - self.checked_at > CHECK_SECONDS:
+                        self._check()
                 except (redis.RedisError, OSError):
                     self._unsubscribed()
             if self.known is not None:
@@ -92,15 +108,17 @@ class PushedCounter:
     def bump(self) -> int:
         value = int(self.bump_script(keys=[self.key], args=[time.time_ns()]))
         with self.lock:
-            # This process's own change counts at once: Redis replies to the bump before
-            # it writes the messages. Values only grow, so a later one already received
-            # is kept.
+            # This process's own change counts at once, though its message comes after
+            # the reply. Values only grow, so a later one already received is kept.
             if self.known is not None:
                 self.known = max(self.known, value)
         return value
 
     def _read(self) -> int:
         return int(self.start_script(keys=[self.key], args=[time.time_ns()]))
+
+    def _check(self) -> None:
+        self.known, self.checked_at = self._read(), time.monotonic()
 
     def _subscribe(self) -> None:
         try:
@@ -118,7 +136,7 @@ class PushedCounter:
         while message := self.pubsub.get_message(timeout=1.0 if wait else 0.0):
             wait = False
             if message["type"] == "subscribe":
-                self.known = self._read()
+                self._check()
             elif message["type"] == "message":
                 self.known = int(message["data"])
         if self.known is None:

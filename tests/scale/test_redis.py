@@ -302,3 +302,17 @@ def test_a_counter_read_from_threads_while_another_process_bumps_it(on_redis):
     while counter.value() != last and time.monotonic() < deadline:
         time.sleep(0.001)
     assert counter.value() == last
+
+
+def test_a_counter_whose_messages_stopped_reads_the_value_within_seconds(on_redis, monkeypatch):
+    """A connection can die without a word (a network split): the value is read
+    anyway every CHECK_SECONDS, so a process is never left on an old one for long."""
+    from portal import redis_cache
+
+    monkeypatch.setattr(redis_cache, "CHECK_SECONDS", 0.2)
+    counter = cache.pushed_counter("test:counter")
+    start = counter.value()
+    on_redis.incr(cache.make_and_validate_key("test:counter"))  # and no message
+    assert counter.value() == start  # from memory
+    time.sleep(0.3)
+    assert counter.value() == start + 1
