@@ -384,6 +384,30 @@ class TestServedBeforeDjango:
         assert reader().get("/", HTTP_HOST="evil.example").status_code == 400
 
 
+def bump_in_another_process(var_dir, **environment):
+    """``generation_bump()`` in another worker process of this machine, its database
+    SQLite under var_dir (the bump touches no table, but Django connects to ask whether
+    a transaction is open, and the suite's database may be elsewhere)."""
+    import subprocess
+    import sys
+
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); "
+            "from portal.pagecache import generation_bump; generation_bump()",
+        ],
+        env={
+            **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")},
+            "DJANGO_SETTINGS_MODULE": "portal.settings",
+            "PORTAL_VAR_DIR": str(var_dir),
+            **environment,
+        },
+        check=True,
+    )
+
+
 @pytest.mark.django_db
 class TestGenerationAcrossProcesses:
     def test_a_save_in_another_worker_process_makes_this_ones_pages_stale(
@@ -391,30 +415,11 @@ class TestGenerationAcrossProcesses:
     ):
         """Without Redis each process caches pages in its own memory; the
         generation is a file they all read."""
-        import os
-        import subprocess
-        import sys
 
         settings.PAGE_CACHE_GENERATION_FILE = tmp_path / "pagecache-generation"
         reader().get("/")
         assert is_hit(reader().get("/"))
-        subprocess.run(
-            [
-                sys.executable,
-                "-c",
-                "import django; django.setup(); "
-                "from portal.pagecache import generation_bump; generation_bump()",
-            ],
-            # The other worker of a machine without Redis; its database is SQLite
-            # under tmp_path (the bump touches no table, but Django connects to ask
-            # whether a transaction is open, and the suite's database may be elsewhere).
-            env={
-                **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")},
-                "DJANGO_SETTINGS_MODULE": "portal.settings",
-                "PORTAL_VAR_DIR": str(tmp_path),
-            },
-            check=True,
-        )
+        bump_in_another_process(tmp_path)
         assert not is_hit(reader().get("/"))
 
     def test_the_generation_moves_again_when_the_save_commits(

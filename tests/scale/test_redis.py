@@ -203,29 +203,12 @@ def test_a_returning_readers_hit_asks_redis_nothing(on_redis, article):
 
 
 def test_a_save_in_another_process_reaches_this_ones_memory(on_redis, article, tmp_path):
-    from tests.scale.test_pagecache import before_django
+    from tests.scale.test_pagecache import before_django, bump_in_another_process
     from tests.scale.test_pagecache import reader as front_reader
 
     front_reader().get("/")
     assert before_django(front_reader().get("/"))
-    subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import django; django.setup(); "
-            "from portal.pagecache import generation_bump; generation_bump()",
-        ],
-        cwd=ROOT,
-        # Another worker; its database is SQLite under tmp_path (the bump touches no
-        # table, but Django connects to ask whether a transaction is open).
-        env={
-            **{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
-            "DJANGO_SETTINGS_MODULE": "portal.settings",
-            "PORTAL_VAR_DIR": str(tmp_path),
-            "REDIS_URL": REDIS_URL,
-        },
-        check=True,
-    )
+    bump_in_another_process(tmp_path, REDIS_URL=REDIS_URL)
     assert not before_django(front_reader().get("/"))
 
 
