@@ -47,7 +47,10 @@ Scheduled articles
     part of the query), with no save to bump the generation. Entries therefore
     live ``PAGE_CACHE_TIMEOUT`` seconds (60): a scheduled article is on every
     page at most 60 seconds after its time; a poll closes on the sidebar at
-    most 60 seconds after its moment (the vote itself is refused on time).
+    most 60 seconds after its moment (the vote itself is refused on time). A
+    page whose time ran out is rendered again by the first request to find it
+    so; the other readers of the process get the old page meanwhile (at most
+    ``STALE_SECONDS``), not a render each.
 
 Per-visitor parts of a cached page
     The stored HTML has placeholders where one visitor's data was, and each
@@ -75,6 +78,7 @@ import base64
 import contextlib
 import functools
 import hashlib
+import itertools
 import os
 import re
 import threading
@@ -121,7 +125,8 @@ VIEWS_FIGURE = re.compile(r'(<span class="views">.*?</span>)(\d+)(</span>)')
 POLL_BLOCK = re.compile(re.escape(POLL_START) + ".*?" + re.escape(POLL_END), re.DOTALL)
 VOTER_COOKIE = "voter"  # polls.services.VOTER_COOKIE
 MESSAGES_COOKIE = CookieStorage.cookie_name
-# The environ key of a miss the front handler hands to Django: (key, generation).
+# The environ key of a miss the front handler hands to Django: (key, generation,
+# the address it is remembered by in this process).
 MISS = "portal.pagecache.miss"
 # Set per response, never replayed from the cache.
 HEADERS_NOT_STORED = {"set-cookie", "content-length", "x-page-cache"}
@@ -374,7 +379,12 @@ class PageCacheMiddleware:
         response = self.get_response(request)
         key, built_in = getattr(response, "pagecache_key", (None, None))
         if key is not None and _storable(request, response):
-            cache.set(key, {**_entry(request, response), "generation": built_in}, timeout())
+            entry = {**_entry(request, response), "generation": built_in}
+            cache.set(key, entry, timeout())
+            missed_key, _, address = request.META.get(MISS, (None, None, None))
+            if missed_key == key:
+                # The next hit, and the readers served the old page meanwhile, get it now.
+                _remember(_compiled, address, CompiledPage(entry), COMPILED_PAGES)
         return response
 
 
@@ -466,9 +476,19 @@ class CompiledPage:
     """A cache entry ready to serve: its HTML encoded once and cut where the
     per-visitor parts go, its headers cut where the nonce goes."""
 
-    __slots__ = ("generation", "expires", "article_id", "views", "pieces", "headers", "has_csrf")
+    __slots__ = (
+        "generation",
+        "expires",
+        "article_id",
+        "views",
+        "pieces",
+        "headers",
+        "has_csrf",
+        "_claims",
+    )
 
     def __init__(self, entry: dict):
+        self._claims = itertools.count()
         self.generation = entry["generation"]
         self.expires = entry.get("expires", float("inf"))
         self.article_id, self.views = entry["article_id"], entry["views"]
@@ -490,6 +510,10 @@ class CompiledPage:
 
     def header_items(self, nonce: str) -> list[tuple[str, str]]:
         return [(name, nonce.join(parts)) for name, parts in self.headers]
+
+    def claim_refresh(self) -> bool:
+        """True for the first caller only (``next`` on a count is atomic)."""
+        return next(self._claims) == 0
 
 
 def _poll_block(request) -> str:
@@ -571,7 +595,7 @@ def page_cache(view=None, *, parameters=("page",)):
         if any(name not in known and not _is_tracking(name) for name in request.GET):
             return view(request, *args, **kwargs)
         key = _key(request, request.LANGUAGE_CODE)
-        missed_key, missed_in = request.META.get(MISS, (None, None))
+        missed_key, missed_in, _ = request.META.get(MISS, (None, None, None))
         entry, current = (None, missed_in) if missed_key == key else _lookup(key)
         request._pagecache_generation = current  # the shared parts use the same one
         if entry is not None:
@@ -601,6 +625,7 @@ class Hit(NamedTuple):
 
 _compiled: dict[tuple, CompiledPage] = {}  # by the request's address, as the environ has it
 COMPILED_PAGES = 1000  # per process; a page is some 15–40 kB
+STALE_SECONDS = 10
 
 
 @functools.cache
@@ -638,17 +663,26 @@ def _settings_changed(**kwargs) -> None:
 def _compiled_page(environ, address: tuple) -> CompiledPage | None:
     """The current entry for the request's address, compiled: from this process's
     memory while still current, else read from the cache (which also checks the host).
-    A miss is noted in the environ, so that ``page_cache`` does not look again."""
+    A miss is noted in the environ, so that ``page_cache`` does not look again.
+
+    A page whose time ran out (not one whose content changed) is rendered again by
+    the first request to find it so; this process's other readers get the old page
+    until the new one is stored, for ``STALE_SECONDS`` at most: in a burst every busy
+    page runs out each minute, and without this every worker thread rendered it at once."""
     current = generation()
     page = _compiled.get(address)
-    if page is not None and page.generation == current and page.expires > time.time():
-        return page
+    if page is not None and page.generation == current:
+        now = time.time()
+        if page.expires > now:
+            return page
+        if now < page.expires + STALE_SECONDS and not page.claim_refresh():
+            return page
     request = WSGIRequest(environ)
     language = get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
     key = _key(request, language)  # get_host() refuses a host not allowed
     entry, current = _lookup(key, current)
     if entry is None:
-        environ[MISS] = (key, current)
+        environ[MISS] = (key, current, address)
         return None
     page = CompiledPage(entry)
     _remember(_compiled, address, page, COMPILED_PAGES)

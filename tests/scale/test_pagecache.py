@@ -8,7 +8,7 @@ import re
 import pytest
 import time_machine
 from django.http import HttpResponse
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.test.client import ClientHandler
 from django.utils import timezone
 
@@ -16,7 +16,7 @@ from news.models import Article
 from news.services import view_counts_flush
 from newsletter.models import Subscriber
 from polls.models import Vote
-from portal.pagecache import hit_response
+from portal.pagecache import STALE_SECONDS, hit_response
 from tests.conftest import make_article
 from tests.polls.factories import make_poll
 
@@ -171,6 +171,51 @@ class TestInvalidation:
         assert is_hit(reader().get("/"))
         with time_machine.travel(timezone.now() + datetime.timedelta(seconds=61)):
             assert soon.title in reader().get("/").content.decode()
+
+
+@pytest.mark.django_db
+class TestPagesWhoseTimeRanOut:
+    """In a burst every busy page runs out each minute: one request renders it again,
+    while the other readers of this process get the page they had."""
+
+    def later(self, seconds):
+        return time_machine.travel(timezone.now() + datetime.timedelta(seconds=seconds))
+
+    def test_one_reader_renders_it_again_and_the_others_get_the_old_page(self, article):
+        reader().get("/")
+        assert is_hit(reader().get("/"))
+        # Changed without a save (no new generation): the page only runs out by time.
+        Article.objects.filter(pk=article.pk).update(title="Розклад руху змінено")
+        with self.later(61):
+            first = RequestFactory(HTTP_USER_AGENT=BROWSER).get("/").environ
+            assert hit_response(first) is None  # left to Django, to render it again
+            meanwhile = reader().get("/")
+            assert before_django(meanwhile)
+            assert article.title in meanwhile.content.decode()
+        with self.later(61 + STALE_SECONDS + 1):
+            # That render never finished: after STALE_SECONDS readers stop waiting for it.
+            assert "Розклад руху змінено" in reader().get("/").content.decode()
+
+    def test_the_page_rendered_again_is_served_at_once(self, article):
+        reader().get("/")
+        assert before_django(reader().get("/"))
+        Article.objects.filter(pk=article.pk).update(title="Розклад руху змінено")
+        with self.later(61):
+            again = reader().get("/")
+            assert not is_hit(again)
+            assert "Розклад руху змінено" in again.content.decode()
+            next_reader = reader().get("/")
+            assert before_django(next_reader)
+            assert "Розклад руху змінено" in next_reader.content.decode()
+
+    def test_a_changed_generation_never_serves_the_old_page(self, article):
+        reader().get("/")
+        assert is_hit(reader().get("/"))
+        with self.later(61):
+            assert hit_response(RequestFactory(HTTP_USER_AGENT=BROWSER).get("/").environ) is None
+            article.title = "Розклад руху змінено"
+            article.save()
+            assert "Розклад руху змінено" in reader().get("/").content.decode()
 
 
 @pytest.mark.django_db
