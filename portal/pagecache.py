@@ -382,9 +382,9 @@ class PageCacheMiddleware:
             entry = {**_entry(request, response), "generation": built_in}
             cache.set(key, entry, timeout())
             missed_key, _, address = request.META.get(MISS, (None, None, None))
-            if missed_key == key:
-                # The next hit, and the readers served the old page meanwhile, get it now.
-                _remember(_compiled, address, CompiledPage(entry), COMPILED_PAGES)
+            if missed_key == key and address in _compiled:
+                # A page rendered again: the readers served the old one meanwhile get it now.
+                _compiled[address] = CompiledPage(entry)
         return response
 
 
