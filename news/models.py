@@ -84,6 +84,8 @@ class ArticleQuerySet(models.QuerySet):
         """Articles a resident may see: published, and whose time has come.
 
         Scheduled articles need no job to appear: the time is part of the query.
+        The article page runs the same conditions in plain SQL
+        (``news.services.published_article``): change both together.
         """
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=now or timezone.now())
 

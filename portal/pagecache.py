@@ -139,13 +139,6 @@ def timeout() -> int:
 # --- The content generation ---------------------------------------------------
 
 
-def _generation_file() -> str | None:
-    """Where the generation lives when the cache is local to each process."""
-    if isinstance(caches["default"], LocMemCache):
-        return os.fspath(settings.PAGE_CACHE_GENERATION_FILE)
-    return None
-
-
 class _GenerationFile:
     """The generation file as this process last read it, kept open.
 
@@ -188,38 +181,41 @@ _generation_file_read = _GenerationFile()
 
 
 def generation() -> int:
-    path = _generation_file()
-    if path is not None:
-        return _generation_file_read.value(path)
+    """The current content generation, where the cache in use keeps it: a file every
+    worker of the machine reads (local memory is per process), a counter Redis pushes
+    to every process, or a key in another shared cache."""
     backend = caches["default"]
+    if isinstance(backend, LocMemCache):
+        return _generation_file_read.value(os.fspath(settings.PAGE_CACHE_GENERATION_FILE))
     if isinstance(backend, RedisCache):
         return backend.pushed_counter(GENERATION_KEY).value()
-    value = cache.get(GENERATION_KEY)  # another shared cache: one read per request
+    value = backend.get(GENERATION_KEY)  # one read per request
     if value is None:
         # A fresh value larger than any before: a generation evicted from the
         # cache never comes back to an older one.
-        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
-        value = cache.get(GENERATION_KEY, 0)
+        backend.add(GENERATION_KEY, time.time_ns(), timeout=None)
+        value = backend.get(GENERATION_KEY, 0)
     return value
 
 
 def _bump() -> None:
-    path = _generation_file()
-    if path is not None:
+    backend = caches["default"]
+    if isinstance(backend, LocMemCache):
         # A new file put in place at once: a reader sees the old or the new value.
+        path = os.fspath(settings.PAGE_CACHE_GENERATION_FILE)
         value = max(time.time_ns(), generation() + 1)
         os.makedirs(os.path.dirname(path), exist_ok=True)
         temporary = f"{path}.{os.getpid()}.{time.monotonic_ns()}"
         with open(temporary, "wb") as file:
             file.write(str(value).encode())
         os.replace(temporary, path)
-    elif isinstance(caches["default"], RedisCache):
-        caches["default"].pushed_counter(GENERATION_KEY).bump()
+    elif isinstance(backend, RedisCache):
+        backend.pushed_counter(GENERATION_KEY).bump()
     else:
         try:
-            cache.incr(GENERATION_KEY)
+            backend.incr(GENERATION_KEY)
         except ValueError:
-            cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+            backend.add(GENERATION_KEY, time.time_ns(), timeout=None)
 
 
 def generation_bump(**kwargs) -> None:

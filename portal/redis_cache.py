@@ -227,6 +227,8 @@ class RedisCache(DjangoRedisCache):
         if counter is None:
             found = (self._servers[0], self.make_and_validate_key(key))
             with _counters_lock:
-                counter = _counters.get(found) or _counters.setdefault(found, PushedCounter(*found))
+                counter = _counters.get(found)
+                if counter is None:
+                    counter = _counters[found] = PushedCounter(*found)
             self._pushed_counters[key] = counter
         return counter
