@@ -2,8 +2,9 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
@@ -76,7 +77,19 @@ class Category(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("news:category", kwargs={"category": self.slug})
+        return remembered_reverse(self, "news:category", category=self.slug)
+
+
+def remembered_reverse(instance, viewname: str, **kwargs) -> str:
+    """``reverse()``, kept on the instance while what the address is made of stays the
+    same. An article page asks for its own address and its section's several times,
+    and the sections are shared by every request of a process (shared_value), so a
+    section's address is worked out once per language."""
+    key = (viewname, get_language(), get_script_prefix(), *kwargs.values())
+    kept = instance.__dict__.get("_reversed")
+    if kept is None or kept[0] != key:
+        kept = instance.__dict__["_reversed"] = (key, reverse(viewname, kwargs=kwargs))
+    return kept[1]
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -184,8 +197,8 @@ class Article(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse(
-            "news:article_detail", kwargs={"category": self.category.slug, "slug": self.slug}
+        return remembered_reverse(
+            self, "news:article_detail", category=self.category.slug, slug=self.slug
         )
 
     def clean(self):

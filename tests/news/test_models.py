@@ -93,3 +93,21 @@ def test_sanitiser_keeps_editor_formatting(category):
     article.refresh_from_db()
     for kept in ("<h2>", "<strong>", 'href="https://example.org"', 'alt="Опис"', "<td>1</td>"):
         assert kept in article.body
+
+
+def test_an_address_kept_on_the_instance_follows_its_slug_section_and_language(category):
+    """get_absolute_url is remembered on the instance (sections are shared by every
+    request of a process): it must still change with what the address is made of."""
+    from django.utils import translation
+
+    article = make_article(category=category, title="Ярмарок на площі")
+    first = article.get_absolute_url()
+    assert first == f"/news/{category.slug}/{article.slug}/"
+    article.slug = "yarmarok-perenesly"
+    assert article.get_absolute_url() == f"/news/{category.slug}/yarmarok-perenesly/"
+    article.category = make_category(name="Оголошення")
+    assert article.get_absolute_url() == "/news/oholoshennia/yarmarok-perenesly/"
+    with translation.override("en"):
+        assert article.get_absolute_url() == "/en/news/oholoshennia/yarmarok-perenesly/"
+        assert category.get_absolute_url() == f"/en/news/{category.slug}/"
+    assert category.get_absolute_url() == f"/news/{category.slug}/"

@@ -204,6 +204,26 @@ class TestFirstViewLookup:
         assert "Інший текст." in html
         assert client.get(f"/news/nema-takoho/{here.slug}/").status_code == 404
 
+    def test_the_article_read_from_its_row_is_the_one_the_orm_reads(self, rf, category):
+        """Every field as the ORM gives it: times aware and in UTC, the picture a file,
+        the status its enum value (on SQLite the driver returns none of these)."""
+        from news.services import published_article
+
+        article = make_article(
+            category=category, picture="articles/park.webp", picture_alt="Парк", views=41
+        )
+        request = rf.get("/")
+        request.LANGUAGE_CODE = "uk"
+        found = published_article(category.slug, article.slug, request=request)
+        expected = Article.objects.get(pk=article.pk)
+        for field in Article._meta.concrete_fields:
+            value = getattr(found, field.attname)
+            assert value == getattr(expected, field.attname), field.name
+            assert type(value) is type(getattr(expected, field.attname)), field.name
+        assert found.published_at.tzinfo is not None
+        assert found.picture.name == "articles/park.webp"
+        assert found._state.adding is False
+
     def test_the_author_is_named_in_the_structured_data(self, client, category, staff_user):
         staff_user.first_name, staff_user.last_name = "Олена", "Коваль"
         staff_user.save()
