@@ -4,9 +4,9 @@ import datetime
 import functools
 import io
 import re
+import threading
 import time
 import uuid
-import weakref
 from collections import Counter
 
 import redis
@@ -198,24 +198,26 @@ def _published_article_sql(vendor: str) -> str:
     return f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {conditions}"  # noqa: S608
 
 
-# Per database connection: the SQL compiler that turns a row of Article's columns
-# into Python values, and its converters (worked out once; Django's raw() did it on
-# every call, a tenth of a millisecond).
-_article_row_converters = weakref.WeakKeyDictionary()
+# Per thread, for its database connection: the SQL compiler that turns a row of
+# Article's columns into Python values, and its converters, worked out once (Django's
+# raw() did it on every call, a tenth of a millisecond). Kept with the thread, so a
+# connection is let go when its thread ends.
+_article_row_reading = threading.local()
 
 
 def _article_from_row(row) -> Article:
     """An Article from a row of its concrete fields' columns, in their order, as the
     ORM would make it (the database's values converted by the backend and the fields)."""
     database = connections[connection.alias]  # this thread's, not the proxy
-    compiler, converters = _article_row_converters.get(database, (None, None))
-    if compiler is None:
-        compiler = database.ops.compiler("SQLCompiler")(Query(Article), database, database.alias)
+    reading = getattr(_article_row_reading, "value", None)
+    if reading is None or reading[0] is not database:
         meta = Article._meta
+        compiler = database.ops.compiler("SQLCompiler")(Query(Article), database, database.alias)
         converters = compiler.get_converters(
             [field.get_col(meta.db_table) for field in meta.concrete_fields]
         )
-        _article_row_converters[database] = (compiler, converters)
+        reading = _article_row_reading.value = (database, compiler, converters)
+    _, compiler, converters = reading
     if converters:
         row = next(compiler.apply_converters([row], converters))
     return Article.from_db(

@@ -224,6 +224,36 @@ class TestFirstViewLookup:
         assert found.picture.name == "articles/park.webp"
         assert found._state.adding is False
 
+    @pytest.mark.django_db(transaction=True)
+    def test_a_thread_that_ended_leaves_no_connection_behind(self, rf, category):
+        """The converters are kept per thread: a server that starts a thread per request
+        (runserver, the demo) must not keep every thread's database connection."""
+        import gc
+        import threading
+        import weakref
+
+        from django.db import connection, connections
+
+        from news.services import published_article
+
+        article = make_article(category=category)
+        seen = {}
+
+        def read():
+            request = rf.get("/")
+            request.LANGUAGE_CODE = "uk"
+            seen["title"] = published_article(category.slug, article.slug, request=request).title
+            seen["connection"] = weakref.ref(connections[connection.alias])
+            connections.close_all()
+
+        thread = threading.Thread(target=read)
+        thread.start()
+        thread.join()
+        del thread
+        gc.collect()
+        assert seen["title"] == article.title
+        assert seen["connection"]() is None
+
     def test_the_author_is_named_in_the_structured_data(self, client, category, staff_user):
         staff_user.first_name, staff_user.last_name = "Олена", "Коваль"
         staff_user.save()
