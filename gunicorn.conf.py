@@ -10,7 +10,6 @@ nginx (deploy/nginx/hromada.conf): the app listens on the loopback only.
     GUNICORN_THREADS   2 (gthread workers: a slow client or query does not
                        hold a whole process)
     GUNICORN_TIMEOUT   30 seconds
-    GUNICORN_WORKER_CONNECTIONS  2 × threads (see below)
 """
 
 import multiprocessing
@@ -21,14 +20,10 @@ workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2
 threads = int(os.environ.get("GUNICORN_THREADS", 2))
 worker_class = "gthread" if threads > 1 else "sync"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
-# nginx keeps its connections to the app open (upstream keepalive), and a connection
-# stays with the worker that accepted it. Uncapped, one worker could hold most of them
-# and queue their requests on its own threads while another worker idled: in the
-# benchmark 4 turns in 10 ran on one core at half the speed. With at most 2 × threads
-# connections a worker stops accepting when it has enough work, and it closes a
-# response's connection once `threads` connections already wait idle with it, so the
-# proxy's next connection goes to a worker with room.
-worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS", threads * 2))
+# worker_connections stays at gunicorn's default (1000). Capped at 2 × threads, it
+# spread wrk's 8 kept-alive connections evenly over the workers, but behind nginx at 32
+# clients it cost a fifth of the throughput and doubled the mean latency (connections
+# closed to keep the cap, and waiting to be accepted): see the README's Load section.
 graceful_timeout = 20
 keepalive = 5
 # A worker is replaced after this many requests: a slow leak never grows unbounded.
