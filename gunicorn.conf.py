@@ -21,9 +21,10 @@ threads = int(os.environ.get("GUNICORN_THREADS", 2))
 worker_class = "gthread" if threads > 1 else "sync"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 # worker_connections stays at gunicorn's default (1000). Capped at 2 × threads, it
-# spread wrk's 8 kept-alive connections evenly over the workers, but behind nginx at 32
-# clients it cost a fifth of the throughput and doubled the mean latency (connections
-# closed to keep the cap, and waiting to be accepted): see the README's Load section.
+# spread wrk's 8 kept-alive connections evenly over the workers, but behind nginx at
+# 32 clients it cost up to a quarter of the throughput and doubled the mean latency
+# (connections closed to keep the cap, others waiting to be accepted): see the README's
+# Load section.
 graceful_timeout = 20
 keepalive = 5
 # A worker is replaced after this many requests: a slow leak never grows unbounded.
