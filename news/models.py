@@ -49,6 +49,18 @@ def picture_upload_to(instance, filename):
     return picture_name("news", image_format)
 
 
+def remembered_reverse(instance, viewname: str, **kwargs) -> str:
+    """``reverse()``, kept on the instance while what the address is made of stays the
+    same. An article page asks for its own address and its section's several times,
+    and the sections are shared by every request of a process (shared_value), so a
+    section's address is worked out once per language."""
+    key = (viewname, get_language(), get_script_prefix(), *kwargs.values())
+    kept = instance.__dict__.get("_reversed")
+    if kept is None or kept[0] != key:
+        kept = instance.__dict__["_reversed"] = (key, reverse(viewname, kwargs=kwargs))
+    return kept[1]
+
+
 class Category(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     slug = models.SlugField(
@@ -78,18 +90,6 @@ class Category(models.Model):
 
     def get_absolute_url(self):
         return remembered_reverse(self, "news:category", category=self.slug)
-
-
-def remembered_reverse(instance, viewname: str, **kwargs) -> str:
-    """``reverse()``, kept on the instance while what the address is made of stays the
-    same. An article page asks for its own address and its section's several times,
-    and the sections are shared by every request of a process (shared_value), so a
-    section's address is worked out once per language."""
-    key = (viewname, get_language(), get_script_prefix(), *kwargs.values())
-    kept = instance.__dict__.get("_reversed")
-    if kept is None or kept[0] != key:
-        kept = instance.__dict__["_reversed"] = (key, reverse(viewname, kwargs=kwargs))
-    return kept[1]
 
 
 class ArticleQuerySet(models.QuerySet):

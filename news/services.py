@@ -199,9 +199,9 @@ def _published_article_sql(vendor: str) -> str:
 
 
 # Per thread, for its database connection: the SQL compiler that turns a row of
-# Article's columns into Python values, and its converters, worked out once (Django's
-# raw() did it on every call, a tenth of a millisecond). Kept with the thread, so a
-# connection is let go when its thread ends.
+# Article's columns into Python values, its converters and the fields' names, worked
+# out once (Django's raw() did it on every call, a tenth of a millisecond). Kept with
+# the thread, so a connection is let go when its thread ends.
 _article_row_reading = threading.local()
 
 
@@ -216,13 +216,12 @@ def _article_from_row(row) -> Article:
         converters = compiler.get_converters(
             [field.get_col(meta.db_table) for field in meta.concrete_fields]
         )
-        reading = _article_row_reading.value = (database, compiler, converters)
-    _, compiler, converters = reading
+        attnames = [field.attname for field in meta.concrete_fields]
+        reading = _article_row_reading.value = (database, compiler, converters, attnames)
+    _, compiler, converters, attnames = reading
     if converters:
         row = next(compiler.apply_converters([row], converters))
-    return Article.from_db(
-        database.alias, [field.attname for field in Article._meta.concrete_fields], row
-    )
+    return Article.from_db(database.alias, attnames, row)
 
 
 def related_articles(article: Article, count: int = 5, *, request) -> list[Article]:
