@@ -30,6 +30,8 @@ TOOLS = ROOT / "tools/a11y"
 LIGHTHOUSE = TOOLS / "node_modules/.bin/lighthouse"
 GOALS = {"performance": 95, "accessibility": 100, "best-practices": 95, "seo": 100}
 WEIGHT_LIMIT = 60 * 1024
+RUNTIME_ERROR = "Runtime error encountered"
+RUNTIME_ERROR_ATTEMPTS = 3
 CHROME_FLAGS = (
     "--headless=new --no-sandbox --disable-gpu --disable-background-networking "
     "--disable-component-update --disable-quic --no-first-run --disable-sync"
@@ -77,21 +79,29 @@ def first_article_url(base: str) -> str:
 
 
 def run_lighthouse(url: str, report: Path) -> dict:
+    """One Lighthouse report of ``url``. A run that Lighthouse itself gives up on
+    with a runtime error ("Something went wrong with recording the trace ...
+    Please run Lighthouse again", e.g. NO_NAVSTART) is run again, as it asks,
+    up to RUNTIME_ERROR_ATTEMPTS times; any other failure stops at once."""
     env = {**os.environ, "CHROME_PATH": os.environ.get("CHROME_PATH", "/usr/bin/chromium")}
-    subprocess.run(
-        [
-            str(LIGHTHOUSE),
-            url,
-            "--output=json",
-            f"--output-path={report}",
-            "--only-categories=performance,accessibility,best-practices,seo",
-            f"--chrome-flags={CHROME_FLAGS}",
-            "--quiet",
-        ],
-        check=True,
-        env=env,
-    )
-    return json.loads(report.read_text())
+    command = [
+        str(LIGHTHOUSE),
+        url,
+        "--output=json",
+        f"--output-path={report}",
+        "--only-categories=performance,accessibility,best-practices,seo",
+        f"--chrome-flags={CHROME_FLAGS}",
+        "--quiet",
+    ]
+    for attempt in range(1, RUNTIME_ERROR_ATTEMPTS + 1):
+        finished = subprocess.run(command, env=env, stderr=subprocess.PIPE, text=True)
+        sys.stderr.write(finished.stderr)
+        if finished.returncode == 0:
+            return json.loads(report.read_text())
+        if RUNTIME_ERROR not in finished.stderr or attempt == RUNTIME_ERROR_ATTEMPTS:
+            finished.check_returncode()
+        print(f"Lighthouse runtime error on {url} (attempt {attempt}): running it again")
+    raise AssertionError("unreachable")
 
 
 def failing_audits(result: dict, category: str) -> list[str]:
