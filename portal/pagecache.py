@@ -106,6 +106,7 @@ from django.utils.translation import get_language_from_path
 
 from news.services import (
     VIEWED_COOKIE,
+    CountedView,
     article_id_view_register,
     view_pending,
     view_register,
@@ -523,15 +524,18 @@ _pending_read: dict[tuple[int, int], tuple[float, int]] = {}
 PENDING_READ_SECONDS = 1.0
 
 
-def _pending_views(article_id: int, generation: int, *, counted: bool) -> int:
+def _pending_views(article_id: int, generation: int, counted: CountedView | None) -> int:
     """The views waiting in the buffer, read from it at most once a second per
     article (counting them costs more than the rest of a hit, and the more so in a
-    burst). A reader may miss the last second of other processes' views, never
-    their own: a view counted here is added to what this process last read."""
+    burst), or as the buffer told them when it counted this view. A reader may miss
+    the last second of other processes' views, never their own: a view counted here
+    is added to what this process last read."""
     key, now = (generation, article_id), time.monotonic()
     seen = _pending_read.get(key)
-    if seen is not None and now - seen[0] < PENDING_READ_SECONDS:
-        read_at, views = seen[0], seen[1] + counted
+    if counted is not None and counted.pending is not None:
+        read_at, views = now, counted.pending
+    elif seen is not None and now - seen[0] < PENDING_READ_SECONDS:
+        read_at, views = seen[0], seen[1] + (counted is not None)
     else:
         try:
             views = view_pending(article_id)  # this view, if counted, included
@@ -542,18 +546,18 @@ def _pending_views(article_id: int, generation: int, *, counted: bool) -> int:
     return views
 
 
-def _views_shown(page: CompiledPage, viewed: str | None) -> int:
+def _views_shown(page: CompiledPage, counted: CountedView | None) -> int:
     """The count an article's page shows: flushed with the page, plus the pending views."""
-    return page.views + _pending_views(page.article_id, page.generation, counted=bool(viewed))
+    return page.views + _pending_views(page.article_id, page.generation, counted)
 
 
 def _response(request, page: CompiledPage) -> HttpResponse:
     """A hit served inside Django (a reader who voted, or has a session): the
     middleware around it adds the headers and cookies."""
-    views, viewed = None, None
+    views, counted = None, None
     if page.article_id is not None:
-        viewed = article_id_view_register(request=request, article_id=page.article_id)
-        views = _views_shown(page, viewed)
+        counted = article_id_view_register(request=request, article_id=page.article_id)
+        views = _views_shown(page, counted)
     body = page.body(
         csrf_token=_csrf_token(request) if page.has_csrf else "",
         nonce=str(request._csp_nonce),
@@ -567,8 +571,8 @@ def _response(request, page: CompiledPage) -> HttpResponse:
         if name in ("Content-Type", "Content-Language"):
             response[name] = value
     response["X-Page-Cache"] = "hit"
-    if viewed:
-        viewed_cookie_set(response, viewed, secure=request.is_secure())
+    if counted is not None:
+        viewed_cookie_set(response, counted.cookie, secure=request.is_secure())
     return response
 
 
@@ -730,10 +734,10 @@ def hit_response(environ) -> Hit | None:
         return None
     if page is None:
         return None
-    views, viewed = None, None
+    views, counted = None, None
     if page.article_id is not None:
         try:
-            viewed = view_register(
+            counted = view_register(
                 page.article_id,
                 cookies.get(VIEWED_COOKIE),
                 user_agent=environ.get("HTTP_USER_AGENT", ""),
@@ -741,13 +745,14 @@ def hit_response(environ) -> Hit | None:
         except (DatabaseError, *REDIS_OUTAGES):
             # Not counted (counting is the only write): Django answers, and counts it.
             return None
-        views = _views_shown(page, viewed)
+        views = _views_shown(page, counted)
     nonce = _nonce()
     body = page.body(
         csrf_token=_masked(csrf_secret) if page.has_csrf else "", nonce=nonce, views=views
     )
     headers = page.header_items(nonce)
     headers += [("X-Page-Cache", "hit"), ("Content-Length", str(len(body)))]
+    viewed = counted.cookie if counted is not None else None
     if new_secret or viewed:
         headers += _set_cookie_headers(environ, csrf_secret=new_secret, viewed=viewed)
     return Hit("200 OK", headers, body)

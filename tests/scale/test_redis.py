@@ -203,6 +203,29 @@ def test_a_returning_readers_hit_asks_redis_nothing(on_redis, article):
     assert commands_processed(on_redis) - before == one_info
 
 
+
+def hget_calls(client) -> int:
+    return client.info("commandstats").get("cmdstat_hget", {}).get("calls", 0)
+
+
+def test_a_counted_view_shows_the_count_redis_answered_with_it(on_redis, article):
+    """HINCRBY answers an article's pending views with the one it counts: the page
+    shows them, views counted by other readers included, without asking Redis again."""
+    from tests.scale.test_pagecache import before_django
+    from tests.scale.test_pagecache import reader as front_reader
+
+    url = article.get_absolute_url()
+    on_redis.hset(REDIS_PENDING_KEY, str(article.pk), 41)  # other readers', not flushed
+    asked_before = hget_calls(on_redis)
+    first = front_reader().get(url)  # a miss: Django renders it
+    assert not before_django(first)
+    assert "Переглядів: </span>42" in first.content.decode()
+    on_redis.hincrby(REDIS_PENDING_KEY, str(article.pk), 10)  # another process's readers
+    hit = front_reader().get(url)  # a new visitor's hit, within the second
+    assert before_django(hit)
+    assert "Переглядів: </span>53" in hit.content.decode()
+    assert hget_calls(on_redis) == asked_before
+
 def test_a_save_in_another_process_reaches_this_ones_memory(on_redis, article, tmp_path):
     from tests.scale.test_pagecache import before_django, bump_in_another_process
     from tests.scale.test_pagecache import reader as front_reader
