@@ -203,7 +203,6 @@ def test_a_returning_readers_hit_asks_redis_nothing(on_redis, article):
     assert commands_processed(on_redis) - before == one_info
 
 
-
 def hget_calls(client) -> int:
     return client.info("commandstats").get("cmdstat_hget", {}).get("calls", 0)
 
@@ -225,6 +224,7 @@ def test_a_counted_view_shows_the_count_redis_answered_with_it(on_redis, article
     assert before_django(hit)
     assert "Переглядів: </span>53" in hit.content.decode()
     assert hget_calls(on_redis) == asked_before
+
 
 def test_a_save_in_another_process_reaches_this_ones_memory(on_redis, article, tmp_path):
     from tests.scale.test_pagecache import before_django, bump_in_another_process
