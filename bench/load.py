@@ -32,6 +32,7 @@ import http.client
 import os
 import re
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -251,7 +252,7 @@ def combined(runs) -> dict:
     """Rounds of one page: mean throughput, the median of the medians, the worst p99."""
     return {
         "rps": sum(run["rps"] for run in runs) / len(runs),
-        "p50": sorted(run["p50"] for run in runs)[len(runs) // 2],
+        "p50": statistics.median(run["p50"] for run in runs),
         "p99": max(run["p99"] for run in runs),
         "errors": sum(run["errors"] for run in runs),
         "socket_errors": " ".join(run["socket_errors"] for run in runs if run["socket_errors"]),
@@ -439,7 +440,7 @@ def main():
         print(
             f"{name:<28}{sizes[name]:>7}{result['rps']:>8.0f}{result['p50']:>11.2f}"
             f"{result['p99']:>9.2f}{ceiling['rps']:>9.0f}"
-            f"{ratios[name][len(ratios[name]) // 2]:>7.2f}  "
+            f"{statistics.median(ratios[name]):>7.2f}  "
             f"{ratios[name][0]:.2f}–{ratios[name][-1]:.2f}  "
             f"{result['rps'] / ceiling['rps']:>8.2f}  "
             f"{result['errors']} {result['socket_errors']}"
