@@ -112,6 +112,7 @@ from news.services import (
     view_register,
     viewed_cookie_set,
 )
+from polls.services import VOTER_COOKIE
 from portal.middleware import REDIS_OUTAGES
 from portal.redis_cache import RedisCache, close_pushed_counters
 
@@ -124,7 +125,6 @@ CSRF_INPUT = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 # The views figure in news/article_detail.html: <span class="views">…</span>N</span>
 VIEWS_FIGURE = re.compile(r'(<span class="views">.*?</span>)(\d+)(</span>)')
 POLL_BLOCK = re.compile(re.escape(POLL_START) + ".*?" + re.escape(POLL_END), re.DOTALL)
-VOTER_COOKIE = "voter"  # polls.services.VOTER_COOKIE
 MESSAGES_COOKIE = CookieStorage.cookie_name
 # The environ key of a miss the front handler hands to Django: (key, generation,
 # the address it is remembered by in this process).
