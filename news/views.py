@@ -95,7 +95,9 @@ class ArticleDetailView(DetailView):
         return context
 
     def json_ld(self, article):
-        url = self.request.build_absolute_uri(article.get_absolute_url())
+        # Absolute addresses from SITE_URL, as the canonical link and Open Graph give
+        # them: the address a search engine should keep, whatever Host the request had.
+        url = settings.SITE_URL + article.get_absolute_url()
         data = {
             "@context": "https://schema.org",
             "@type": "NewsArticle",
@@ -108,7 +110,7 @@ class ArticleDetailView(DetailView):
             "inLanguage": self.request.LANGUAGE_CODE,
         }
         if article.picture:
-            data["image"] = [self.request.build_absolute_uri(article.picture.url)]
+            data["image"] = [settings.SITE_URL + article.picture.url]
         if article.author:
             data["author"] = {
                 "@type": "Person",

@@ -119,7 +119,7 @@ def test_staff_may_preview_a_draft(client, staff_user, category):
     assert "Попередній перегляд" in response.content.decode()
 
 
-def test_article_meta_opengraph_jsonld_and_canonical(client, category):
+def test_article_meta_opengraph_jsonld_and_canonical(client, category, settings):
     article = make_article(category=category, title="Назва </script><script>alert(1)</script>")
     html = client.get(article.get_absolute_url()).content.decode()
     assert '<meta property="og:type" content="article">' in html
@@ -134,6 +134,8 @@ def test_article_meta_opengraph_jsonld_and_canonical(client, category):
     data = json.loads(payload)
     assert data["@type"] == "NewsArticle"
     assert data["headline"] == article.title
+    # The same address as the canonical link, whatever Host the request came with.
+    assert data["mainEntityOfPage"] == settings.SITE_URL + article.get_absolute_url()
     assert "<script>alert(1)" not in html
 
 
