@@ -20,6 +20,7 @@ from news.services import (
     viewed_cookie_set,
 )
 from news.validators import validate_image
+from portal.links import absolute_url
 from portal.pagecache import page_cache
 
 # The characters json_script escapes, so that JSON-LD cannot close its tag. Replaced
@@ -97,7 +98,7 @@ class ArticleDetailView(DetailView):
     def json_ld(self, article):
         # Absolute addresses from SITE_URL, as the canonical link and Open Graph give
         # them: the address a search engine should keep, whatever Host the request had.
-        url = settings.SITE_URL + article.get_absolute_url()
+        url = absolute_url(article.get_absolute_url())
         data = {
             "@context": "https://schema.org",
             "@type": "NewsArticle",
@@ -110,7 +111,7 @@ class ArticleDetailView(DetailView):
             "inLanguage": self.request.LANGUAGE_CODE,
         }
         if article.picture:
-            data["image"] = [settings.SITE_URL + article.picture.url]
+            data["image"] = [absolute_url(article.picture.url)]
         if article.author:
             data["author"] = {
                 "@type": "Person",

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from news.models import Article
 from newsletter.models import Delivery, Mailing, Subscriber
+from portal.links import absolute_url
 
 logger = logging.getLogger(__name__)
 
@@ -61,15 +62,11 @@ def token_subscriber(token: str, purpose: str) -> Subscriber:
     return subscriber
 
 
-def absolute(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
-
-
 def manage_links(subscriber: Subscriber) -> dict[str, str]:
     token = token_make(subscriber, MANAGE)
     return {
-        "unsubscribe_url": absolute(reverse("newsletter:unsubscribe", args=[token])),
-        "preferences_url": absolute(reverse("newsletter:preferences", args=[token])),
+        "unsubscribe_url": absolute_url(reverse("newsletter:unsubscribe", args=[token])),
+        "preferences_url": absolute_url(reverse("newsletter:preferences", args=[token])),
     }
 
 
@@ -112,7 +109,7 @@ def signup_mail(subscriber: Subscriber) -> EmailMultiAlternatives:
     confirmed = subscriber.status == Subscriber.Status.CONFIRMED
     context = {
         "confirmed": confirmed,
-        "confirm_url": absolute(
+        "confirm_url": absolute_url(
             reverse("newsletter:confirm", args=[token_make(subscriber, CONFIRM)])
         ),
         "valid_days": settings.NEWSLETTER_CONFIRM_MAX_AGE // 86400,
@@ -192,8 +189,8 @@ def mailing_message(
             {
                 "title": article.title,
                 "lead": article.lead,
-                "url": absolute(article.get_absolute_url()),
-                "picture_url": absolute(article.picture.url) if article.picture else "",
+                "url": absolute_url(article.get_absolute_url()),
+                "picture_url": absolute_url(article.picture.url) if article.picture else "",
                 "picture_alt": article.picture_alt,
                 "published_at": article.published_at,
             }

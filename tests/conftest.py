@@ -71,6 +71,21 @@ def make_article(**fields):
 
 
 @pytest.fixture
+def media_on_a_cdn(settings):
+    """Media files served from another host, as from S3-compatible storage or a CDN
+    (S3_CUSTOM_DOMAIN): their addresses are whole. Returns that host's address."""
+    host = "https://media.hromada.example.net/"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": settings.MEDIA_ROOT, "base_url": host},
+        },
+    }
+    return host
+
+
+@pytest.fixture
 def category(db):
     return make_category(name="Новини громад", description="Події громади.")
 

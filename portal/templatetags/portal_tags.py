@@ -2,6 +2,8 @@ import datetime
 
 from django import template
 
+from portal.links import absolute_url
+
 register = template.Library()
 
 
@@ -27,6 +29,12 @@ def numeric_time(value, format_string):
     if not isinstance(value, datetime.date):
         return ""
     return value.strftime(format_string)
+
+
+@register.filter
+def absolute(address):
+    """An address as it is read outside the site (portal.links.absolute_url)."""
+    return absolute_url(str(address))
 
 
 @register.simple_tag

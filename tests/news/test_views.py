@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from news.models import Article
-from tests.conftest import make_article, make_category
+from tests.conftest import make_article, make_category, make_image_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -137,6 +137,23 @@ def test_article_meta_opengraph_jsonld_and_canonical(client, category, settings)
     # The same address as the canonical link, whatever Host the request came with.
     assert data["mainEntityOfPage"] == settings.SITE_URL + article.get_absolute_url()
     assert "<script>alert(1)" not in html
+
+
+@pytest.mark.parametrize("on_cdn", [False, True], ids=["media-on-the-site", "media-on-a-cdn"])
+def test_the_picture_address_for_search_engines_and_social_networks(
+    client, category, settings, request, on_cdn
+):
+    """og:image and the JSON-LD image are whole addresses: the site's for media it
+    serves, the storage's own for media in S3-compatible storage or behind a CDN."""
+    media = request.getfixturevalue("media_on_a_cdn") if on_cdn else f"{settings.SITE_URL}/media/"
+    article = make_article(category=category, picture=make_image_upload(), picture_alt="Сквер")
+    expected = f"{media}{article.picture.name}"
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert f'<meta property="og:image" content="{expected}">' in html
+    start = html.index('<script type="application/ld+json">') + len(
+        '<script type="application/ld+json">'
+    )
+    assert json.loads(html[start : html.index("</script>", start)])["image"] == [expected]
 
 
 def test_english_version_under_en_prefix(client, article):

@@ -129,6 +129,20 @@ def test_the_message_is_multipart_with_rfc8058_headers_and_absolute_links(
     assert Subscriber.objects.get().status == Subscriber.Status.UNSUBSCRIBED
 
 
+def test_a_picture_on_a_cdn_keeps_its_own_address_in_the_letter(
+    smtp, media_on_a_cdn, django_capture_on_commit_callbacks
+):
+    """Media in S3-compatible storage or behind a CDN come with their own host: the
+    letter links the picture there, not under SITE_URL."""
+    confirmed(1)
+    article = make_article(picture=make_image_upload(), picture_alt="Сквер")
+    queue(mailing_with(article), django_capture_on_commit_callbacks)
+    (message,) = smtp.messages
+    html = message.get_body(preferencelist=("html",)).get_content()
+    assert f'src="{media_on_a_cdn}{article.picture.name}"' in html
+    assert "testserverhttps" not in html
+
+
 def test_subscribers_receive_only_the_sections_they_chose(smtp, django_capture_on_commit_callbacks):
     sport = make_category(name="Спорт")
     culture = make_category(name="Культура")
