@@ -3,12 +3,13 @@
 The archive is a gzipped tar with three members: ``manifest.json`` (format,
 date, object counts), ``data.json`` (``dumpdata`` of every app's data, with
 natural foreign keys so that content types and permissions need not match
-between installations) and ``media/`` (a copy of ``MEDIA_ROOT``). Restoring
+between installations) and ``media/`` (every uploaded file, read through the media
+storage: ``MEDIA_ROOT``, or the S3-compatible bucket when one is configured). Restoring
 needs an empty, migrated installation: ``migrate`` then ``restore`` (issue #7).
 """
 
 import json
-import shutil
+import posixpath
 import tarfile
 import tempfile
 from collections import Counter
@@ -16,7 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.apps import apps
-from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
@@ -53,15 +55,26 @@ def _excluded_labels() -> list[str]:
     return [label for label in EXCLUDED if label.split(".")[0] in installed]
 
 
+def _stored_files(storage, directory: str = ""):
+    """The names of every file in the media storage, folder by folder."""
+    try:
+        directories, files = storage.listdir(directory)
+    except FileNotFoundError:  # nothing uploaded yet: MEDIA_ROOT was never made
+        return
+    for name in files:
+        yield posixpath.join(directory, name)
+    for subdirectory in directories:
+        yield from _stored_files(storage, posixpath.join(directory, subdirectory))
+
+
 def backup_create(*, archive: Path) -> BackupSummary:
-    """Write the database and MEDIA_ROOT to ``archive`` (a .tar.gz).
+    """Write the database and the uploaded files to ``archive`` (a .tar.gz).
 
     The data is dumped inside one transaction, so that it is a consistent
     snapshot even while residents vote; the archive is written next to its
     final name and renamed, so that a crash never leaves half an archive."""
     archive = Path(archive)
     archive.parent.mkdir(parents=True, exist_ok=True)
-    media_root = Path(settings.MEDIA_ROOT)
     with tempfile.TemporaryDirectory() as workdir:
         data_file = Path(workdir) / "data.json"
         with transaction.atomic():
@@ -74,11 +87,7 @@ def backup_create(*, archive: Path) -> BackupSummary:
                 verbosity=0,
             )
         objects = Counter(item["model"] for item in json.loads(data_file.read_text()))
-        media_files = (
-            sorted(path for path in media_root.rglob("*") if path.is_file())
-            if media_root.is_dir()
-            else []
-        )
+        media_files = sorted(_stored_files(default_storage))
         manifest = {
             "format": FORMAT,
             "created_at": timezone.now().isoformat(),
@@ -91,8 +100,12 @@ def backup_create(*, archive: Path) -> BackupSummary:
         with tarfile.open(partial, "w:gz") as tar:
             tar.add(manifest_file, arcname="manifest.json")
             tar.add(data_file, arcname="data.json")
-            for path in media_files:
-                tar.add(path, arcname=f"media/{path.relative_to(media_root).as_posix()}")
+            for name in media_files:
+                with default_storage.open(name, "rb") as stored:
+                    member = tarfile.TarInfo(f"media/{name}")
+                    member.size = stored.size
+                    member.mtime = int(timezone.now().timestamp())
+                    tar.addfile(member, stored)
         partial.replace(archive)
     return BackupSummary(archive=archive, objects=dict(objects), media_files=len(media_files))
 
@@ -108,12 +121,12 @@ def _check_empty() -> None:
 
 def backup_restore(*, archive: Path) -> BackupSummary:
     """Load ``archive`` into an empty, migrated installation: the data in one
-    transaction (all or nothing), then the files into MEDIA_ROOT."""
+    transaction (all or nothing), then the files into the media storage (a file of the
+    same name there is replaced: restoring into the bucket the backup came from)."""
     archive = Path(archive)
     if not archive.is_file():
         raise BackupError(f"No archive at {archive}.")
     _check_empty()
-    media_root = Path(settings.MEDIA_ROOT)
     with tempfile.TemporaryDirectory() as workdir, tarfile.open(archive, "r:gz") as tar:
         # The "data" filter refuses absolute paths, "..", links out of the
         # folder and device files: an archive cannot write outside workdir.
@@ -132,8 +145,12 @@ def backup_restore(*, archive: Path) -> BackupSummary:
         if extracted_media.is_dir():
             for path in sorted(extracted_media.rglob("*")):
                 if path.is_file():
-                    target = media_root / path.relative_to(extracted_media)
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    shutil.copy2(path, target)
+                    name = path.relative_to(extracted_media).as_posix()
+                    if default_storage.exists(name):
+                        default_storage.delete(name)
+                    with path.open("rb") as content:
+                        saved = default_storage.save(name, File(content))
+                    if saved != name:
+                        raise BackupError(f"The media storage saved {name} as {saved}.")
                     media_files += 1
     return BackupSummary(archive=archive, objects=manifest["objects"], media_files=media_files)

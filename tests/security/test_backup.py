@@ -89,6 +89,37 @@ def test_backup_then_restore_into_an_emptied_installation(settings, tmp_path):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_media_in_a_bucket_are_backed_up_and_restored_there(settings, tmp_path):
+    """With S3-compatible storage the files are not under MEDIA_ROOT: the backup reads
+    them through the media storage and the restore writes them back through it, also
+    into the very bucket they came from (the files still there)."""
+    bucket = tmp_path / "bucket"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": bucket, "base_url": "https://media.hromada.example.net/"},
+        },
+    }
+    fill_portal()
+    before = snapshot(bucket)
+    assert len(before["files"]) >= 3, "the picture, its renditions and the document"
+    archive = tmp_path / "hromada.tar.gz"
+    call_command("backup", str(archive), stdout=io.StringIO())
+    with tarfile.open(archive, "r:gz") as tar:
+        assert {f"media/{name}" for name in before["files"]} <= set(tar.getnames())
+
+    call_command("flush", interactive=False, verbosity=0)
+    kept = sorted(before["files"])[0]  # the restore replaces a file left in the bucket
+    for path in bucket.rglob("*"):
+        if path.is_file() and path.relative_to(bucket).as_posix() != kept:
+            path.unlink()
+    call_command("restore", str(archive), stdout=io.StringIO())
+    assert snapshot(bucket) == before
+    assert not any(Path(settings.MEDIA_ROOT).rglob("*.*")), "nothing written beside the bucket"
+
+
+@pytest.mark.django_db(transaction=True)
 def test_restore_refuses_an_installation_that_has_content(tmp_path):
     make_article()
     archive = tmp_path / "a.tar.gz"

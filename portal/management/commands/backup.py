@@ -6,7 +6,10 @@ from portal.backup import BackupError, backup_create
 
 
 class Command(BaseCommand):
-    help = "Write the database and the uploaded files (MEDIA_ROOT) to one .tar.gz archive."
+    help = (
+        "Write the database and the uploaded files (MEDIA_ROOT or the S3 bucket) "
+        "to one .tar.gz archive."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("archive", type=Path, help="where to write, e.g. hromada.tar.gz")
