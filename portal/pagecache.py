@@ -12,7 +12,8 @@ What is cached, and when
     pending message, with no query parameter but the ones the view declares
     (``page`` by default) and the tracking ones (served the clean address's
     page, never stored); only 200 responses that set no cookie except the view
-    counter's. Everything else goes to the view as usual.
+    counter's, and not a page rendered for a visitor who voted (its sidebar holds
+    their results). Everything else goes to the view as usual.
 
 Two ways to a hit
     ``page_cache`` marks a storable miss; ``PageCacheMiddleware`` (first in
@@ -317,6 +318,9 @@ def _storable(request, response) -> bool:
     if response.status_code != 200 or response.streaming or request.method != "GET":
         return False
     if any(_is_tracking(name) for name in request.GET):
+        return False
+    if VOTER_COOKIE in request.COOKIES:
+        # Their sidebar holds their own results; a hit re-renders it for them anyway.
         return False
     # A cookie other than these means the page was made for this visitor.
     allowed = {VIEWED_COOKIE, settings.CSRF_COOKIE_NAME}

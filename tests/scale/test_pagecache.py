@@ -286,6 +286,16 @@ class TestPerVisitorParts:
         assert 'name="choice"' not in html  # results, not the form
         assert 'name="choice"' in reader().get("/news/").content.decode()
 
+    def test_a_page_first_rendered_for_a_voter_is_not_served_to_others(self, article):
+        """The voter's render holds their results; the next resident must get the form."""
+        poll = make_poll(question="Чи потрібен новий сквер?", answers=("Так", "Ні"))
+        voter = reader()
+        voter.post(f"/polls/{poll.pk}/vote/", {"choice": poll.choices.first().pk})
+        voter.get("/")  # shows and uses up the thank-you message
+        assert 'name="choice"' not in voter.get(article.get_absolute_url()).content.decode()
+        html = reader().get(article.get_absolute_url()).content.decode()
+        assert 'name="choice"' in html
+
 
 @pytest.mark.django_db
 class TestCountingOnHits:
