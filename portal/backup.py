@@ -13,6 +13,7 @@ import posixpath
 import tarfile
 import tempfile
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from django.apps import apps
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 FORMAT = "hromada-backup/1"
@@ -67,17 +68,40 @@ def _stored_files(storage, directory: str = ""):
         yield from _stored_files(storage, posixpath.join(directory, subdirectory))
 
 
+@contextmanager
+def _snapshot():
+    """One read-only view of the database for the whole dump, while residents go on
+    voting and editors publishing: PostgreSQL reads each table at another moment under
+    its default READ COMMITTED (an article could be dumped without its new section),
+    so the transaction is REPEATABLE READ; SQLite's transactions here are IMMEDIATE,
+    which would hold the write lock for the whole dump, so this one is DEFERRED (in WAL
+    mode a reading transaction sees one snapshot and blocks no writer)."""
+    if connection.vendor == "sqlite":
+        mode, connection.transaction_mode = connection.transaction_mode, "DEFERRED"
+        try:
+            with transaction.atomic():
+                yield
+        finally:
+            connection.transaction_mode = mode
+        return
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        yield
+
+
 def backup_create(*, archive: Path) -> BackupSummary:
     """Write the database and the uploaded files to ``archive`` (a .tar.gz).
 
-    The data is dumped inside one transaction, so that it is a consistent
-    snapshot even while residents vote; the archive is written next to its
+    The data is dumped from one snapshot (``_snapshot``), consistent even while
+    residents vote and editors publish, and blocking neither; the archive is written next to its
     final name and renamed, so that a crash never leaves half an archive."""
     archive = Path(archive)
     archive.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as workdir:
         data_file = Path(workdir) / "data.json"
-        with transaction.atomic():
+        with _snapshot():
             call_command(
                 "dumpdata",
                 exclude=_excluded_labels(),

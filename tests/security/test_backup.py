@@ -7,6 +7,8 @@ import os
 import subprocess
 import sys
 import tarfile
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -117,6 +119,54 @@ def test_media_in_a_bucket_are_backed_up_and_restored_there(settings, tmp_path):
     call_command("restore", str(archive), stdout=io.StringIO())
     assert snapshot(bucket) == before
     assert not any(Path(settings.MEDIA_ROOT).rglob("*.*")), "nothing written beside the bucket"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_editor_publishing_during_the_dump_neither_waits_nor_breaks_the_archive(
+    monkeypatch, tmp_path
+):
+    """A new section and its article committed by another request while the sections are
+    being dumped: the write goes through at once (the dump holds no write lock), and the
+    archive is one moment's — both or neither, so that it restores (an article without
+    its section did not)."""
+    from django.core.serializers import json as json_serializer
+    from django.db import connections
+
+    make_article(category=make_category(name="Освіта"), title="Канікули подовжено")
+    waited = []
+
+    def editor_publishes():
+        started = time.monotonic()
+        section = make_category(name="Оголошення")
+        make_article(category=section, title="Відключення води в четвер")
+        waited.append(time.monotonic() - started)
+        connections.close_all()
+
+    start_object = json_serializer.Serializer.start_object
+
+    def start_object_with_a_write_meanwhile(serializer, obj):
+        if not waited and obj._meta.label == "news.Category":
+            editor = threading.Thread(target=editor_publishes)
+            editor.start()
+            editor.join(timeout=30)
+        return start_object(serializer, obj)
+
+    monkeypatch.setattr(
+        json_serializer.Serializer, "start_object", start_object_with_a_write_meanwhile
+    )
+    archive = tmp_path / "hromada.tar.gz"
+    call_command("backup", str(archive), stdout=io.StringIO())
+    monkeypatch.undo()
+    assert waited and waited[0] < 5, "the editor's save waited for the backup"
+    with tarfile.open(archive, "r:gz") as tar:
+        data = json.load(tar.extractfile("data.json"))
+    sections = {item["fields"]["name"] for item in data if item["model"] == "news.category"}
+    articles = {item["fields"]["title"] for item in data if item["model"] == "news.article"}
+    assert sections == {"Освіта"} and articles == {"Канікули подовжено"}
+
+    call_command("flush", interactive=False, verbosity=0)
+    call_command("restore", str(archive), stdout=io.StringIO())
+    assert list(Article.objects.values_list("title", flat=True)) == ["Канікули подовжено"]
 
 
 @pytest.mark.django_db(transaction=True)
