@@ -85,7 +85,11 @@ class Category(models.Model):
 
     def save(self, *args, **kwargs):
         if not self.slug:
-            self.slug = unique_slug(self.name, Category.objects.exclude(pk=self.pk))
+            self.slug = unique_slug(
+                self.name,
+                Category.objects.exclude(pk=self.pk),
+                max_length=self._meta.get_field("slug").max_length,
+            )
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -192,7 +196,9 @@ class Article(models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(
-                self.title, Article.objects.filter(category_id=self.category_id).exclude(pk=self.pk)
+                self.title,
+                Article.objects.filter(category_id=self.category_id).exclude(pk=self.pk),
+                max_length=self._meta.get_field("slug").max_length,
             )
         super().save(*args, **kwargs)
 
