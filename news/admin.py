@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from news.models import Article, Category
@@ -32,6 +33,17 @@ class ArticleAdmin(admin.ModelAdmin):
         return {"author": request.user.pk, **super().get_changeform_initial_data(request)}
 
     def save_model(self, request, obj, form, change):
+        if (
+            change
+            and form.initial.get("status") != Article.Status.PUBLISHED
+            and obj.status == Article.Status.PUBLISHED
+            and "published_at" not in form.changed_data
+            and obj.published_at <= timezone.now()
+        ):
+            # A draft's time is when it was started; published with that time left as
+            # it was, it appears at the moment it is published: on top of the lists and
+            # in the next digest, not among the news of the day it was begun.
+            obj.published_at = timezone.now()
         super().save_model(request, obj, form, change)
         if "picture" in form.changed_data:
             article_picture_renditions(obj)

@@ -339,20 +339,31 @@ def _deliver(backend, message) -> Exception | None:
     return None
 
 
+DIGEST_LOOK_BACK = datetime.timedelta(days=7)
+
+
 def digest_create(*, now=None) -> Mailing | None:
-    """A mailing of the articles published since the last digest (or in the
-    last week, before the first one); None when there are none."""
+    """A mailing of the public articles that no digest has carried yet, published since
+    the last digest or in the last week (whichever is longer ago); None when there are
+    none. "Not carried yet" rather than "published after the last digest": an article
+    scheduled, or published late with an earlier time, is not skipped."""
     now = now or timezone.now()
     last = Mailing.objects.filter(is_digest=True).order_by("-created_at").first()
-    since = last.created_at if last else now - datetime.timedelta(days=7)
+    since = now - DIGEST_LOOK_BACK
+    if last is not None:
+        since = min(since, last.created_at)
     articles = list(
-        Article.objects.published(now).filter(published_at__gt=since).order_by("-published_at")
+        Article.objects.published(now)
+        .filter(published_at__gt=since)
+        .exclude(mailings__is_digest=True)
+        .order_by("-published_at")
     )
     if not articles:
         return None
     with translation.override("uk"):
+        day = timezone.localtime(now).strftime("%d.%m.%Y")  # the Kyiv day, not UTC's
         mailing = Mailing.objects.create(
-            subject=_("Community news of %(date)s") % {"date": now.strftime("%d.%m.%Y")},
+            subject=_("Community news of %(date)s") % {"date": day},
             intro=_("The news of the community since our last letter."),
             is_digest=True,
         )

@@ -1,6 +1,9 @@
 """Mailings reach every confirmed subscriber exactly once."""
 
+import datetime
+
 import pytest
+import time_machine
 from django.core.management import call_command
 
 from newsletter import services
@@ -175,6 +178,30 @@ def test_send_digest_builds_a_mailing_from_new_articles_and_does_nothing_without
         call_command("send_digest")
     assert "nothing to send" in capsys.readouterr().out
     assert Mailing.objects.count() == 1
+
+
+def test_an_article_published_with_an_earlier_time_still_reaches_the_next_digest(smtp):
+    """Scheduled, or published late with the time of the draft: the next digest carries
+    it, and no digest carries an article twice."""
+    from news.models import Article
+
+    with time_machine.travel(datetime.datetime(2026, 11, 23, 8, 0, tzinfo=datetime.UTC)):
+        draft = make_article(title="Новий графік вивозу сміття", status=Article.Status.DRAFT)
+        make_article(title="Ярмарок у неділю")
+        assert [a.title for a in services.digest_create().articles.all()] == ["Ярмарок у неділю"]
+    with time_machine.travel(datetime.datetime(2026, 11, 25, 8, 0, tzinfo=datetime.UTC)):
+        Article.objects.filter(pk=draft.pk).update(status=Article.Status.PUBLISHED)
+        second = services.digest_create()
+        assert [a.title for a in second.articles.all()] == ["Новий графік вивозу сміття"]
+    with time_machine.travel(datetime.datetime(2026, 11, 27, 8, 0, tzinfo=datetime.UTC)):
+        assert services.digest_create() is None
+
+
+def test_the_digest_is_named_by_the_kyiv_day(smtp):
+    # 00:30 in Kyiv on 15 June is still 14 June in UTC.
+    night = datetime.datetime(2026, 6, 14, 21, 30, tzinfo=datetime.UTC)
+    make_article(title="Нічна новина", published_at=night - datetime.timedelta(hours=1))
+    assert services.digest_create(now=night).subject.endswith("15.06.2026")
 
 
 def test_admin_shows_progress_preview_and_sends_a_test(admin_client, admin_user, smtp):
