@@ -140,6 +140,11 @@ class Article(models.Model):
         validators=[validate_image],
         help_text=_("JPEG, PNG, GIF or WebP, at most 10 MB and 40 megapixels."),
     )
+    # The picture's size as shown (after its EXIF rotation), for every <img> of it: kept
+    # by news.services.article_picture_renditions, where pictures are saved. Reading it
+    # from the file opened the file on each render (with S3, a download per card).
+    picture_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    picture_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     picture_alt = models.CharField(
         _("picture description"),
         max_length=255,

@@ -20,7 +20,7 @@ from django.db import connection, connections, transaction
 from django.db.models import F
 from django.db.models.sql import Query
 from django.utils import timezone
-from PIL import Image, ImageOps
+from PIL import ExifTags, Image, ImageOps
 
 from news.models import Article, ArticleViewBuffer, Category, ViewFlushBatch
 
@@ -394,10 +394,11 @@ def rendition_name(name: str, width: int) -> str:
 
 
 def article_picture_renditions(article: Article) -> list[tuple[str, int]]:
-    """Make the WebP renditions of the article's picture that are missing.
+    """Make the WebP renditions of the article's picture that are missing, and keep the
+    picture's size as shown in the article's row (``picture_width``, ``picture_height``).
 
-    Called explicitly where pictures are saved (admin, demo loader, the
-    ``make_renditions`` command), never from ``Model.save()``.
+    Called explicitly where pictures are saved (the admin, the demo loader), never
+    from ``Model.save()``.
     Returns ``(url, width)`` pairs, narrowest first.
     """
     if not article.picture:
@@ -405,6 +406,7 @@ def article_picture_renditions(article: Article) -> list[tuple[str, int]]:
     made = []
     image = None
     try:
+        article_picture_measure(article)
         for width in settings.NEWS_RENDITION_WIDTHS:
             name = rendition_name(article.picture.name, width)
             if not default_storage.exists(name):
@@ -423,3 +425,18 @@ def article_picture_renditions(article: Article) -> list[tuple[str, int]]:
     except (OSError, ValueError):
         return made
     return made
+
+
+# EXIF orientations that turn a picture by a quarter: its width is the stored height.
+QUARTER_TURNS = {5, 6, 7, 8}
+
+
+def article_picture_measure(article: Article) -> None:
+    """Store the size of the article's picture as a browser shows it (its EXIF rotation
+    applied), reading only the file's header."""
+    with article.picture.open("rb") as source, Image.open(source) as image:
+        width, height = image.size
+        if image.getexif().get(ExifTags.Base.Orientation) in QUARTER_TURNS:
+            width, height = height, width
+    article.picture_width, article.picture_height = width, height
+    Article.objects.filter(pk=article.pk).update(picture_width=width, picture_height=height)

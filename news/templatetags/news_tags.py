@@ -19,6 +19,8 @@ def article_picture(article, sizes="(min-width: 60em) 44rem, 100vw", eager=False
     )
     return {
         "picture": article.picture,
+        "width": article.picture_width,
+        "height": article.picture_height,
         "alt": article.picture_alt,
         "srcset": srcset,
         "sizes": sizes,

@@ -5,6 +5,7 @@ import io
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
@@ -96,6 +97,68 @@ def test_picture_without_description_is_refused(category):
     with pytest.raises(ValidationError) as error:
         article.full_clean()
     assert "picture_alt" in error.value.message_dict
+
+
+class OpenCountingStorage(FileSystemStorage):
+    """The media storage, counting the files it opens (with S3, each is a download)."""
+
+    opened: list[str] = []
+
+    def _open(self, name, mode="rb"):
+        self.opened.append(name)
+        return super()._open(name, mode)
+
+
+def test_lists_and_pages_give_picture_sizes_without_opening_the_files(client, category, settings):
+    """Every <img> carries the picture's size (no layout shift), read from the row: a
+    list of twelve cards had opened twelve files on each render (on S3, downloads)."""
+    settings.PAGE_CACHE_TIMEOUT = 0
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "tests.news.test_uploads.OpenCountingStorage"},
+    }
+    articles = [make_article(category=category, picture_alt="Сквер") for _ in range(12)]
+    for article in articles:
+        article.picture = make_image_upload(width=1600, height=900)
+        article.save()
+        article_picture_renditions(article)
+    for address in ("/", "/news/", category.get_absolute_url(), articles[0].get_absolute_url()):
+        OpenCountingStorage.opened.clear()
+        html = client.get(address).content.decode()
+        assert 'width="1600" height="900"' in html, address
+        assert OpenCountingStorage.opened == [], address
+
+
+def test_a_picture_turned_by_its_exif_orientation_is_measured_as_shown(category):
+    """A phone's portrait photo is stored landscape with an orientation tag; a browser
+    shows it upright, so the page must give it the upright size."""
+    buffer = io.BytesIO()
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation: turned a quarter clockwise
+    Image.new("RGB", (800, 600), (30, 90, 160)).save(buffer, "JPEG", exif=exif)
+    article = make_article(category=category, picture_alt="Портрет")
+    article.picture = SimpleUploadedFile("portret.jpg", buffer.getvalue(), "image/jpeg")
+    article.save()
+    article_picture_renditions(article)
+    article.refresh_from_db()
+    assert (article.picture_width, article.picture_height) == (600, 800)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_measures_the_pictures_saved_before_it(category):
+    """Pictures of an installation older than the size fields get them on migrate; a
+    missing file leaves its article without (and the page without width/height)."""
+    from django.core.management import call_command
+
+    kept = make_article(category=category, picture=make_image_upload(width=640, height=360))
+    lost = make_article(category=category, picture="news/2026/11/gone.jpg")
+    Article.objects.update(picture_width=None, picture_height=None)
+    call_command("migrate", "news", "0003", verbosity=0)
+    call_command("migrate", "news", verbosity=0)
+    kept.refresh_from_db()
+    lost.refresh_from_db()
+    assert (kept.picture_width, kept.picture_height) == (640, 360)
+    assert lost.picture_width is None
 
 
 @pytest.mark.django_db
