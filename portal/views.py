@@ -14,10 +14,12 @@ from portal.middleware import database_unavailable_response, is_database_unavail
 @require_safe
 @cache_control(max_age=86400, public=True)
 def robots_txt(request):
+    # The admin is not named here: robots.txt is public, and DJANGO_ADMIN_URL is kept
+    # out of sight (its pages tell robots to stay away themselves: NONE,NOARCHIVE).
     lines = [
         "User-agent: *",
-        f"Disallow: /{settings.ADMIN_URL}",
         "Disallow: /newsletter/",
+        "Disallow: /en/newsletter/",
         "Disallow: /search/",
         "Disallow: /en/search/",
         "",

@@ -58,9 +58,13 @@ def test_sitemap_lists_sections_and_published_articles(client, category):
     assert category.get_absolute_url() in client.get("/sitemap-categories.xml").content.decode()
 
 
-def test_robots_txt_points_to_the_sitemap_and_hides_the_admin(client):
+def test_robots_txt_points_to_the_sitemap_and_keeps_robots_off_private_pages(client):
     response = client.get("/robots.txt")
     body = response.content.decode()
     assert response["Content-Type"] == "text/plain; charset=utf-8"
     assert "Sitemap: http://testserver/sitemap.xml" in body
-    assert "Disallow: /admin/" in body
+    for private in ("/newsletter/", "/en/newsletter/", "/search/", "/en/search/"):
+        assert f"Disallow: {private}\n" in body
+    # The admin keeps robots away by its own pages, and its address out of robots.txt.
+    assert "admin" not in body
+    assert 'name="robots" content="NONE,NOARCHIVE"' in client.get("/admin/login/").content.decode()
