@@ -16,14 +16,18 @@ class LatestNewsFeed(Feed):
     def link(self):
         return reverse("news:article_list")
 
+    def articles(self):
+        # With their text: an article without a lead is described by its start.
+        return Article.objects.published().select_related("category")
+
     def items(self):
-        return Article.objects.published().for_listing()[: self.item_count]
+        return self.articles()[: self.item_count]
 
     def item_title(self, item):
         return item.title
 
     def item_description(self, item):
-        return item.lead
+        return item.summary
 
     def item_pubdate(self, item):
         return item.published_at
@@ -49,4 +53,4 @@ class CategoryNewsFeed(LatestNewsFeed):
         return obj.get_absolute_url()
 
     def items(self, obj):
-        return Article.objects.published().for_listing().filter(category=obj)[: self.item_count]
+        return self.articles().filter(category=obj)[: self.item_count]

@@ -4,11 +4,13 @@ from django.conf import settings
 from django.db import models
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
 from news.fields import SanitizedHTMLField
+from news.sanitizer import plain_text
 from news.slugs import unique_slug
 from news.validators import validate_image
 
@@ -47,6 +49,10 @@ def picture_upload_to(instance, filename):
             "webp": "WEBP",
         }.get(suffix)
     return picture_name("news", image_format)
+
+
+# Characters of an article's text that stand for its lead where it has none.
+SUMMARY_LENGTH = 200
 
 
 def remembered_reverse(instance, viewname: str, **kwargs) -> str:
@@ -226,6 +232,14 @@ class Article(models.Model):
             errors["body"] = error
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def summary(self) -> str:
+        """What search engines, social networks and feed readers show under the title:
+        the lead, or for an article without one the start of its text."""
+        if self.lead:
+            return self.lead
+        return Truncator(plain_text(self.body)).chars(SUMMARY_LENGTH)
 
     @property
     def is_public(self):

@@ -1,6 +1,11 @@
-"""The allow-list of the rich text editors may publish (what CKEditor 5 makes)."""
+"""The allow-list of the rich text editors may publish (what CKEditor 5 makes), and
+that text read as plain words."""
+
+import html
+import re
 
 import nh3
+from django.utils.html import strip_tags
 
 ALLOWED_TAGS = {
     "a",
@@ -56,3 +61,17 @@ def sanitize_html(html: str) -> str:
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
+
+
+# Where a block of the rich text begins or ends: the words on either side stay apart.
+BLOCK_BOUNDARY = re.compile(
+    r"<br\s*/?>|</?(?:p|li|h[2-4]|blockquote|figure|figcaption|caption|td|th|pre|hr)\b[^>]*>",
+    re.IGNORECASE,
+)
+
+
+def plain_text(rich_text: str) -> str:
+    """The words of a rich text as a reader sees them: the tags gone, a space where a
+    block ends (``strip_tags`` alone glued "…дорогу</p><p>Школа…" into one word), the
+    entities read (``&amp;`` is "&")."""
+    return " ".join(html.unescape(strip_tags(BLOCK_BOUNDARY.sub(" ", rich_text))).split())

@@ -7,7 +7,6 @@ from django.core.files.storage import default_storage
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.decorators import method_decorator
-from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView, TemplateView
@@ -103,12 +102,12 @@ class ArticleDetailView(DetailView):
             "@context": "https://schema.org",
             "@type": "NewsArticle",
             "headline": article.title,
-            "description": article.lead or strip_tags(article.body)[:200],
+            "description": article.summary,
             "datePublished": article.published_at.isoformat(),
             "dateModified": article.updated_at.isoformat(),
             "articleSection": article.category.name,
             "mainEntityOfPage": url,
-            "inLanguage": self.request.LANGUAGE_CODE,
+            "inLanguage": "uk",  # the articles are written in Ukrainian, under /en/ too
         }
         if article.picture:
             data["image"] = [absolute_url(article.picture.url)]

@@ -1,6 +1,5 @@
 import sys
 
-from django.conf import settings
 from django.http import HttpResponse, HttpResponseForbidden, HttpResponseServerError
 from django.template import loader
 from django.urls import reverse

@@ -37,6 +37,10 @@ def test_all_news_is_paginated(client, settings, category):
     assert len(last.context["articles"]) == 2
     assert client.get("/news/?page=99").status_code == 404
     assert client.get("/news/?page=abc").status_code == 404
+    # Each page is its own page for search engines, the first without ?page.
+    canonical = '<link rel="canonical" href="{}/news/{}">'
+    assert canonical.format(settings.SITE_URL, "") in first.content.decode()
+    assert canonical.format(settings.SITE_URL, "?page=2") in second.content.decode()
 
 
 def test_section_lists_only_its_articles(client, category):
@@ -156,12 +160,40 @@ def test_the_picture_address_for_search_engines_and_social_networks(
     assert json.loads(html[start : html.index("</script>", start)])["image"] == [expected]
 
 
+def test_an_article_without_a_lead_is_described_by_the_start_of_its_text(client, category):
+    """Search engines, social networks and feed readers get words, not an empty
+    description, entities or paragraphs glued together."""
+    article = make_article(
+        category=category,
+        lead="",
+        body="<p>Вода &amp; світло&nbsp;— графік</p><p>Друге речення.</p>",
+    )
+    said = "Вода & світло — графік Друге речення."
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert '<meta name="description" content="Вода &amp; світло — графік Друге речення.">' in html
+    assert (
+        '<meta property="og:description" content="Вода &amp; світло — графік Друге речення.">'
+        in html
+    )
+    start = html.index('<script type="application/ld+json">') + len(
+        '<script type="application/ld+json">'
+    )
+    assert json.loads(html[start : html.index("</script>", start)])["description"] == said
+    feed = client.get("/feeds/news/").content.decode()
+    assert "<description>Вода &amp; світло — графік Друге речення.</description>" in feed
+
+
 def test_english_version_under_en_prefix(client, article):
     response = client.get("/en/" + article.get_absolute_url().lstrip("/"))
     assert response.status_code == 200
     html = response.content.decode()
     assert '<html lang="en">' in html
     assert "Back to the section" in html
+    # The article itself is written in Ukrainian.
+    start = html.index('<script type="application/ld+json">') + len(
+        '<script type="application/ld+json">'
+    )
+    assert json.loads(html[start : html.index("</script>", start)])["inLanguage"] == "uk"
 
 
 def test_ukrainian_plural_forms(client, category):
