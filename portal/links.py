@@ -2,6 +2,8 @@
 networks' copies of a page."""
 
 from django.conf import settings
+from django.urls import reverse, translate_url
+from django.utils.translation import get_language_from_path, override
 
 
 def absolute_url(address: str) -> str:
@@ -13,3 +15,14 @@ def absolute_url(address: str) -> str:
     if address.startswith("//"):  # the site's own scheme, another host
         return f"{settings.SITE_URL.split('://', 1)[0]}:{address}"
     return f"{settings.SITE_URL}{address}"
+
+
+def translated_path(path: str, language: str) -> str:
+    """The address of the page at ``path`` (the current language's) in ``language``:
+    the same page under the other language's prefix, with its query; the other
+    language's home page for an address that names no page (a 404)."""
+    translated = translate_url(path, language)
+    if translated == path and get_language_from_path(path) != language:
+        with override(language):
+            return reverse("news:home")
+    return translated

@@ -114,6 +114,7 @@ from news.services import (
     viewed_cookie_set,
 )
 from polls.services import VOTER_COOKIE
+from portal.links import translated_path
 from portal.middleware import REDIS_OUTAGES
 from portal.redis_cache import RedisCache, close_pushed_counters
 
@@ -786,6 +787,10 @@ class PageCacheHandler:
 
 NEXT_PLACEHOLDER = "<!--pagecache:next-->"
 NEXT_INPUT = re.compile(r'(name="next" value=")[^"]*(")')
+# The language switch's links (templates/includes/language_switch.html): this page's
+# address in each other language.
+TRANSLATED_LINK = re.compile(r'(<a hreflang="([a-z-]+)" href=")[^"]*(")')
+TRANSLATED_PLACEHOLDER = re.compile(r"<!--pagecache:translated:([a-z-]+)-->")
 
 
 def request_generation(request) -> int:
@@ -827,11 +832,17 @@ def shared_fragment(request, name: str, vary_on, render) -> str:
     token and the page a form returns to ("next"), filled in for this request."""
 
     def stored():
-        return NEXT_INPUT.sub(
+        html = NEXT_INPUT.sub(
             r"\g<1>" + NEXT_PLACEHOLDER + r"\g<2>", _without_csrf_tokens(render())
         )
+        return TRANSLATED_LINK.sub(r"\g<1><!--pagecache:translated:\g<2>-->\g<3>", html)
 
     html = _with_csrf_token(request, shared_value(request, f"fragment:{name}", vary_on, stored))
     if NEXT_PLACEHOLDER in html:
         html = html.replace(NEXT_PLACEHOLDER, escape(request.get_full_path()))
+    if "<!--pagecache:translated:" in html:
+        path = request.get_full_path()
+        html = TRANSLATED_PLACEHOLDER.sub(
+            lambda match: escape(translated_path(path, match[1])), html
+        )
     return html

@@ -2,7 +2,7 @@ import datetime
 
 from django import template
 
-from portal.links import absolute_url
+from portal import links
 
 register = template.Library()
 
@@ -34,7 +34,13 @@ def numeric_time(value, format_string):
 @register.filter
 def absolute(address):
     """An address as it is read outside the site (portal.links.absolute_url)."""
-    return absolute_url(str(address))
+    return links.absolute_url(str(address))
+
+
+@register.simple_tag(takes_context=True)
+def translated_path(context, language):
+    """This page's address in ``language`` (portal.links.translated_path)."""
+    return links.translated_path(context["request"].get_full_path(), language)
 
 
 @register.simple_tag

@@ -37,13 +37,17 @@ def test_a_resident_reads_an_article_and_returns_to_its_section(page):
     expect(page.locator(".views")).to_contain_text("Переглядів: 1")
 
 
-def test_the_language_switch_opens_the_english_version(page):
+def test_the_language_switch_opens_the_english_version_and_comes_back(page):
     make_article(title="Подія")
     page.goto("/news/")
-    page.get_by_role("button", name="English").click()
+    page.get_by_role("link", name="English").click()
     expect(page).to_have_url(re.compile(r"/en/news/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("All news")
     expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.get_by_role("link", name="Українська").click()
+    expect(page).to_have_url(re.compile(r"[^n]/news/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Усі новини")
+    expect(page.locator("html")).to_have_attribute("lang", "uk")
 
 
 def test_an_editor_writes_and_publishes_an_article_in_ckeditor(

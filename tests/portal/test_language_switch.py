@@ -1,0 +1,65 @@
+"""The language switch in the header: a link to the same page in the other language,
+both ways, on pages the page cache and its shared header served too."""
+
+import re
+
+import pytest
+
+from tests.conftest import make_article
+from tests.scale.test_pagecache import reader
+
+SWITCH = re.compile(r'<nav class="language-switch"[^>]*>\s*<a hreflang="(\w+)" href="([^"]*)"')
+
+
+def switch_link(response) -> tuple[str, str]:
+    assert response.status_code in (200, 404)
+    match = SWITCH.search(response.content.decode())
+    assert match, "no language switch on the page"
+    return match[1], match[2]
+
+
+@pytest.mark.django_db
+class TestLanguageSwitch:
+    def test_a_ukrainian_page_links_to_its_english_version(self, article):
+        client = reader()
+        assert switch_link(client.get(article.get_absolute_url())) == (
+            "en",
+            f"/en{article.get_absolute_url()}",
+        )
+
+    def test_an_english_page_links_back_to_its_ukrainian_version(self, article):
+        client = reader()
+        url = article.get_absolute_url()
+        assert switch_link(client.get(f"/en{url}")) == ("uk", url)
+
+    def test_the_query_goes_along(self, category):
+        for _ in range(3):
+            make_article(category=category)
+        client = reader()
+        assert switch_link(client.get("/en/documents/?q=%D0%B2%D0%BE%D0%B4%D0%B0")) == (
+            "uk",
+            "/documents/?q=%D0%B2%D0%BE%D0%B4%D0%B0",
+        )
+
+    def test_each_page_gets_its_own_link_from_the_shared_header(self, category):
+        """The header is rendered once and kept (portal.pagecache.shared_fragment):
+        the link must still be each page's own, on first views and on cache hits."""
+        first, second = make_article(category=category), make_article(category=category)
+        client = reader()
+        for _ in range(2):  # a first view, then a hit
+            for article in (first, second):
+                url = article.get_absolute_url()
+                assert switch_link(client.get(f"/en{url}"))[1] == url
+                assert switch_link(client.get(url))[1] == f"/en{url}"
+
+    def test_a_missing_page_links_to_the_other_languages_home(self, db):
+        client = reader()
+        assert switch_link(client.get("/en/no-such-page/")) == ("uk", "/")
+        assert switch_link(client.get("/no-such-page/")) == ("en", "/en/")
+
+    def test_following_the_link_opens_the_page_in_that_language(self, article):
+        client = reader()
+        _, href = switch_link(client.get(f"/en{article.get_absolute_url()}"))
+        page = client.get(href)
+        assert page.status_code == 200
+        assert '<html lang="uk"' in page.content.decode()
