@@ -24,6 +24,8 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
+from search.backends import get_search_backend
+
 FORMAT = "hromada-backup/1"
 
 # Rebuilt by ``migrate`` (content types, permissions), short-lived (sessions,
@@ -164,6 +166,11 @@ def backup_restore(*, archive: Path) -> BackupSummary:
             raise BackupError(f"Unknown backup format {manifest.get('format')!r}.")
         with transaction.atomic():
             call_command("loaddata", str(data_file), verbosity=0)
+            # loaddata saves raw rows, which the search index does not follow; SQLite's
+            # full-text table is not a model's and is not in the dump.
+            search_backend = get_search_backend()
+            search_backend.clear()
+            search_backend.fill_from_table()
         media_files = 0
         extracted_media = Path(workdir) / "media"
         if extracted_media.is_dir():

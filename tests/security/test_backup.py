@@ -4,6 +4,7 @@ database and the uploaded files into an empty installation."""
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import tarfile
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import Client
 
 from documents.models import Document
 from news.models import Article
@@ -20,6 +22,7 @@ from news.services import article_picture_renditions
 from newsletter.models import Subscriber
 from polls.models import Choice, Vote
 from polls.services import vote_cast, voter_new
+from search.backends import get_search_backend
 from tests.conftest import make_article, make_category, make_image_upload
 from tests.documents.test_documents import make_document, pdf_bytes
 from tests.polls.factories import make_poll
@@ -47,6 +50,11 @@ def fill_portal():
     Subscriber.objects.create(email="petro@example.org")
     make_document(pdf_bytes(), title="Про бюджет громади на 2027 рік")
     return with_picture
+
+
+def page_text(response) -> str:
+    """What a reader reads: the words without the markup (found words are <mark>ed)."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", response.content.decode()))
 
 
 def snapshot(media_root: Path):
@@ -79,6 +87,7 @@ def test_backup_then_restore_into_an_emptied_installation(settings, tmp_path):
     assert "Backup written" in out.getvalue()
 
     call_command("flush", interactive=False, verbosity=0)
+    get_search_backend().clear()  # as on a freshly migrated installation
     for path in media_root.rglob("*"):
         if path.is_file():
             path.unlink()
@@ -86,8 +95,11 @@ def test_backup_then_restore_into_an_emptied_installation(settings, tmp_path):
 
     call_command("restore", str(archive), stdout=io.StringIO())
     assert snapshot(media_root) == before
-    # The restored site serves the restored article.
+    # The restored site serves the restored article, and its search finds it.
     assert "Нова школа відкрилась" in (Article.objects.get(title="Нова школа відкрилась").title)
+    assert "Нова школа відкрилась" in page_text(Client().get("/search/", {"q": "школа"}))
+    documents = Client().get("/search/documents/", {"q": "бюджет"})
+    assert "Про бюджет громади на 2027 рік" in page_text(documents)
 
 
 @pytest.mark.django_db(transaction=True)
