@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from news.forms import ArticleAdminForm
 from news.models import Article, Category
 from news.services import article_picture_renditions
 
@@ -15,6 +16,7 @@ class CategoryAdmin(admin.ModelAdmin):
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
+    form = ArticleAdminForm
     list_display = ["title", "category", "status", "published_at", "views"]
     list_filter = ["category", "status", ("published_at", admin.DateFieldListFilter)]
     list_select_related = ["category"]

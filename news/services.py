@@ -393,6 +393,39 @@ def rendition_name(name: str, width: int) -> str:
     return f"renditions/{stem}-{width}.webp"
 
 
+# What a re-encoded picture keeps of its file's information: how it is drawn, never
+# where or with what it was taken.
+PICTURE_INFO_KEPT = ("transparency", "duration", "loop", "background", "disposal")
+
+
+def picture_without_metadata(upload, image_format: str) -> ContentFile:
+    """The uploaded picture (checked by news.validators.validate_image) written again
+    without its metadata: a phone's photo carries EXIF with the GPS position where it was
+    taken (a shelter, a resident's home), the camera and its owner's name, and the file
+    is published as it is stored. The EXIF rotation is applied to the pixels, so the
+    picture shows as before; JPEGs keep their quantisation tables where no turn was
+    needed (no visible loss), animations keep their frames."""
+    upload.seek(0)
+    with Image.open(upload) as image:
+        icc_profile = image.info.get("icc_profile")
+        options = {"icc_profile": icc_profile} if icc_profile else {}
+        picture = image
+        if image_format in ("GIF", "WEBP") and getattr(image, "n_frames", 1) > 1:
+            options["save_all"] = True  # an animation; a phone's MPO JPEG keeps its first
+        elif image.getexif().get(ExifTags.Base.Orientation, 1) != 1:
+            picture = ImageOps.exif_transpose(image)
+        if image_format == "JPEG":
+            # "keep" reuses the file's own quantisation: needs the file's pixels as read.
+            options["quality"] = "keep" if picture is image and image.format == "JPEG" else 92
+        elif image_format == "WEBP":
+            options["quality"] = 90
+        picture.info = {key: picture.info[key] for key in PICTURE_INFO_KEPT if key in picture.info}
+        buffer = io.BytesIO()
+        picture.save(buffer, image_format, **options)
+    upload.seek(0)
+    return ContentFile(buffer.getvalue(), name=getattr(upload, "name", None))
+
+
 def article_picture_renditions(article: Article) -> list[tuple[str, int]]:
     """Make the WebP renditions of the article's picture that are missing, and keep the
     picture's size as shown in the article's row (``picture_width``, ``picture_height``).

@@ -54,6 +54,8 @@ def validate_image(file) -> str:
         ) from None
     finally:
         file.seek(0)
+    if image_format == "MPO":  # a phone's JPEG with its depth map or preview
+        image_format = "JPEG"
     if image_format not in ALLOWED_IMAGE_FORMATS:
         raise ValidationError(
             _("Only JPEG, PNG, GIF and WebP pictures are accepted."), code="invalid_format"

@@ -14,6 +14,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from news.models import Article, Category, picture_name
 from news.services import (
     article_view_register,
+    picture_without_metadata,
     published_article,
     related_articles,
     viewed_cookie_set,
@@ -146,5 +147,7 @@ def editor_image_upload(request):
         image_format = validate_image(upload)
     except ValidationError as error:
         return JsonResponse({"error": {"message": " ".join(error.messages)}}, status=400)
-    name = default_storage.save(picture_name("editor", image_format), upload)
+    name = default_storage.save(
+        picture_name("editor", image_format), picture_without_metadata(upload, image_format)
+    )
     return JsonResponse({"url": default_storage.url(name)})
