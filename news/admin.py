@@ -37,14 +37,15 @@ class ArticleAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if (
             change
-            and form.initial.get("status") != Article.Status.PUBLISHED
+            and obj.first_published_at is None
             and obj.status == Article.Status.PUBLISHED
             and "published_at" not in form.changed_data
             and obj.published_at <= timezone.now()
         ):
             # A draft's time is when it was started; published with that time left as
             # it was, it appears at the moment it is published: on top of the lists and
-            # in the next digest, not among the news of the day it was begun.
+            # in the next digest, not among the news of the day it was begun. An article
+            # that was public before and is published again keeps its time.
             obj.published_at = timezone.now()
         super().save_model(request, obj, form, change)
         if "picture" in form.changed_data:

@@ -175,6 +175,12 @@ class Article(models.Model):
         default=timezone.now,
         help_text=_("A time in the future schedules the article: it appears by itself then."),
     )
+    # When it was first published (its time then): an article taken down and published
+    # again keeps its time, where a draft published for the first time is the news of
+    # the moment (news.admin.ArticleAdmin.save_model).
+    first_published_at = models.DateTimeField(
+        _("first published"), null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     views = models.PositiveIntegerField(_("views"), default=0, editable=False)
@@ -211,6 +217,10 @@ class Article(models.Model):
                 Article.objects.filter(category_id=self.category_id).exclude(pk=self.pk),
                 max_length=self._meta.get_field("slug").max_length,
             )
+        if self.status == self.Status.PUBLISHED and self.first_published_at is None:
+            self.first_published_at = self.published_at
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "first_published_at"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

@@ -161,6 +161,23 @@ def test_a_draft_published_later_appears_at_the_moment_it_is_published(
     assert draft.published_at == expected
 
 
+def test_an_article_taken_down_and_published_again_keeps_its_time(client, editor, article):
+    """An editor unpublishes an article for a fix and publishes it again: it is the
+    same news, not today's."""
+    first_time = article.published_at.replace(microsecond=0)
+    Article.objects.filter(pk=article.pk).update(published_at=first_time)
+    article.refresh_from_db()
+    client.force_login(editor)
+    for status in ("draft", "published"):
+        response = client.post(
+            f"/admin/news/article/{article.pk}/change/", change_form(article, status=status)
+        )
+        assert response.status_code == 302
+        article.refresh_from_db()
+    assert article.status == Article.Status.PUBLISHED
+    assert article.published_at == first_time
+
+
 def test_editing_a_published_article_keeps_its_time(client, editor, article):
     client.force_login(editor)
     before = article.published_at.replace(microsecond=0)
@@ -172,3 +189,18 @@ def test_editing_a_published_article_keeps_its_time(client, editor, article):
     assert response.status_code == 302
     article.refresh_from_db()
     assert article.published_at == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_gives_published_articles_their_first_publication(category):
+    from django.core.management import call_command
+
+    published = make_article(category=category)
+    draft = make_article(category=category, status=Article.Status.DRAFT)
+    Article.objects.update(first_published_at=None)
+    call_command("migrate", "news", "0004", verbosity=0)
+    call_command("migrate", "news", verbosity=0)
+    published.refresh_from_db()
+    draft.refresh_from_db()
+    assert published.first_published_at == published.published_at
+    assert draft.first_published_at is None
