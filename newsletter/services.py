@@ -157,7 +157,7 @@ def mailing_queue(*, mailing: Mailing) -> int:
         locked = Mailing.objects.select_for_update().get(pk=mailing.pk)
         if locked.status != Mailing.Status.DRAFT:
             return 0
-        categories = {article.category_id for article in locked.articles.all()}
+        categories = {article.category_id for article in mailing_articles(locked)}
         subscribers = Subscriber.objects.confirmed()
         if categories:
             subscribers = subscribers.wanting(categories)
@@ -220,6 +220,15 @@ def mailing_articles(mailing: Mailing):
     return mailing.articles.published().select_related("category").order_by("-published_at")
 
 
+def subscriber_articles(subscriber: Subscriber, articles: list[Article]) -> list[Article]:
+    """The articles of the sections ``subscriber`` chose (no choice: all of them).
+    Reads ``subscriber.categories`` through a prefetch where there is one."""
+    chosen = {category.pk for category in subscriber.categories.all()}
+    if not chosen:
+        return articles
+    return [article for article in articles if article.category_id in chosen]
+
+
 @contextmanager
 def _sending_lock(mailing_id: int):
     """One sender per mailing. On PostgreSQL a session advisory lock, which the
@@ -280,7 +289,11 @@ def _mailing_send(mailing_id: int, limit: int | None) -> dict[str, int]:
     transient = None
     while transient is None and (limit is None or sent < limit):
         size = BATCH_SIZE if limit is None else min(BATCH_SIZE, limit - sent)
-        batch = list(pending.select_related("subscriber").order_by("pk")[:size])
+        batch = list(
+            pending.select_related("subscriber")
+            .prefetch_related("subscriber__categories")
+            .order_by("pk")[:size]
+        )
         if not batch:
             break
         backend = mailers.default
@@ -292,7 +305,12 @@ def _mailing_send(mailing_id: int, limit: int | None) -> dict[str, int]:
         _no_delay(backend)
         try:
             for delivery in batch:
-                error = _deliver(backend, mailing_message(mailing, delivery.subscriber, articles))
+                chosen = subscriber_articles(delivery.subscriber, articles)
+                if articles and not chosen:
+                    # The subscriber chose other sections after the mailing was queued.
+                    Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.SKIPPED)
+                    continue
+                error = _deliver(backend, mailing_message(mailing, delivery.subscriber, chosen))
                 if error is None:
                     Delivery.objects.filter(pk=delivery.pk).update(
                         status=Delivery.Status.SENT,

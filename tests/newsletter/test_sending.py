@@ -232,3 +232,62 @@ def test_admin_exports_subscribers_as_csv(admin_client):
     body = response.content.decode("utf-8-sig")
     assert body.splitlines()[0] == "email,status,signed_up,confirmed"
     assert "reader0@example.org,confirmed" in body
+
+
+def _titles(message):
+    return message.get_body(preferencelist=("plain",)).get_content()
+
+
+def test_each_letter_carries_only_the_articles_of_the_sections_the_subscriber_chose(
+    smtp, django_capture_on_commit_callbacks
+):
+    """A subscriber who chose sport reads the sport news only; one who chose nothing reads
+    all; one whose sections have nothing in this mailing gets no letter."""
+    sport = make_category(name="Спорт")
+    culture = make_category(name="Культура")
+    roads = make_category(name="Дороги")
+    everything, sport_fan, roads_fan = confirmed(3)
+    sport_fan.categories.set([sport])
+    roads_fan.categories.set([roads])
+    mailing = mailing_with(
+        make_article(title="Турнір з волейболу", category=sport),
+        make_article(title="Вечір поезії", category=culture),
+    )
+    assert queue(mailing, django_capture_on_commit_callbacks) == 2
+    letters = {message["To"]: _titles(message) for message in smtp.messages}
+    assert sorted(letters) == [everything.email, sport_fan.email]
+    assert "Турнір з волейболу" in letters[everything.email]
+    assert "Вечір поезії" in letters[everything.email]
+    assert "Турнір з волейболу" in letters[sport_fan.email]
+    assert "Вечір поезії" not in letters[sport_fan.email]
+
+
+def test_a_draft_in_the_mailing_brings_no_subscriber_of_its_section(
+    smtp, django_capture_on_commit_callbacks
+):
+    from news.models import Article
+
+    sport = make_category(name="Спорт")
+    culture = make_category(name="Культура")
+    (culture_fan,) = confirmed(1)
+    culture_fan.categories.set([culture])
+    mailing = mailing_with(
+        make_article(category=sport),
+        make_article(category=culture, status=Article.Status.DRAFT),
+    )
+    queue(mailing, django_capture_on_commit_callbacks)
+    assert smtp.messages == []
+
+
+def test_a_subscriber_who_changed_sections_after_queuing_gets_no_empty_letter(smtp, settings):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    sport = make_category(name="Спорт")
+    culture = make_category(name="Культура")
+    (fan,) = confirmed(1)
+    mailing = mailing_with(make_article(category=sport))
+    services.mailing_queue(mailing=mailing)
+    fan.categories.set([culture])
+    services.mailing_send(mailing_id=mailing.pk)
+    assert smtp.messages == []
+    assert Delivery.objects.get().status == Delivery.Status.SKIPPED
+    assert Mailing.objects.get().status == Mailing.Status.SENT
