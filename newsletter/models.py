@@ -20,6 +20,9 @@ class Subscriber(models.Model):
         PENDING = "pending", _("Waiting for confirmation")
         CONFIRMED = "confirmed", _("Confirmed")
         UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
+        # The mail server said the address does not exist: no more letters until the
+        # resident signs up again.
+        BOUNCED = "bounced", _("Bounced")
 
     email = models.EmailField(_("e-mail"), max_length=254)
     status = models.CharField(
@@ -106,6 +109,7 @@ class Delivery(models.Model):
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=500, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -13,6 +13,7 @@ from django.core import signing
 from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives, mailers
 from django.db import connection, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -28,6 +29,12 @@ CONFIRM, MANAGE = "confirm", "manage"
 MANAGE_MAX_AGE = 2 * 365 * 24 * 3600
 BATCH_SIZE = 100
 MAX_ATTEMPTS = 5
+# Seconds a recipient refused for now (4xx) waits before its n-th retry, and a paused
+# mailing before its n-th rerun.
+RETRY_BACKOFF = [60, 300, 900, 3600]
+# Recipients refused for now in a row, nothing accepted between, that mean the server
+# itself is in trouble: the mailing pauses.
+PAUSE_AFTER_TRANSIENT = 3
 # The first key of the advisory locks of mailings (any constant of our own).
 LOCK_NAMESPACE = 8058
 
@@ -96,7 +103,7 @@ def subscription_request(*, email: str, ip: str) -> None:
         )
         if subscriber.last_mail_at and subscriber.last_mail_at > quiet_since:
             return
-        if subscriber.status == Subscriber.Status.UNSUBSCRIBED:
+        if subscriber.status in (Subscriber.Status.UNSUBSCRIBED, Subscriber.Status.BOUNCED):
             subscriber.status = Subscriber.Status.PENDING
         subscriber.last_mail_at = timezone.now()
         subscriber.save(update_fields=["status", "last_mail_at"])
@@ -257,6 +264,17 @@ def _is_permanent(error: Exception) -> bool:
     return False
 
 
+def _is_bounce(error: Exception) -> bool:
+    """The server says the address itself does not exist or takes no mail (a 5xx to
+    RCPT), rather than refusing this one message."""
+    return isinstance(error, smtplib.SMTPRecipientsRefused) and _is_permanent(error)
+
+
+def delivery_retry_delay(attempts: int) -> datetime.timedelta:
+    """How long a delivery refused for now waits after its ``attempts``-th try."""
+    return datetime.timedelta(seconds=RETRY_BACKOFF[min(attempts, len(RETRY_BACKOFF)) - 1])
+
+
 def mailing_send(*, mailing_id: int, limit: int | None = None) -> dict[str, int]:
     """Send the mailing's pending deliveries in batches over one SMTP
     connection per batch. Each delivery is marked sent in its own statement
@@ -265,32 +283,38 @@ def mailing_send(*, mailing_id: int, limit: int | None = None) -> dict[str, int]
     a rerun sends only what is still pending: every subscriber receives the
     mailing exactly once.
 
-    A recipient the server refuses permanently (5xx) is recorded and skipped;
-    a transient error (4xx, a dropped connection) ends this run with the
-    deliveries still pending, for a retry with backoff. ``limit`` stops after
-    that many messages (used to prove resuming).
+    A recipient the server refuses permanently (5xx) is recorded and skipped, and
+    an address refused at RCPT is marked bounced. A recipient refused for now (4xx,
+    greylisting, a per-domain limit) is deferred alone, with its own backoff
+    (``RETRY_BACKOFF``), and the others go on. When the server itself is in
+    trouble — it cannot be reached, or ``PAUSE_AFTER_TRANSIENT`` recipients in a row
+    are refused for now — the run stops, the streak's deliveries not charged, for a
+    retry of the whole mailing with backoff. ``limit`` stops after that many
+    messages (used to prove resuming).
     """
     with _sending_lock(mailing_id) as acquired:
         if not acquired:
-            return {"sent": 0, "failed": 0, "transient": 0}
+            return {"sent": 0, "failed": 0, "deferred": 0, "transient": 0}
         return _mailing_send(mailing_id, limit)
 
 
 def _mailing_send(mailing_id: int, limit: int | None) -> dict[str, int]:
     mailing = Mailing.objects.get(pk=mailing_id)
     if mailing.status == Mailing.Status.SENT:
-        return {"sent": 0, "failed": 0, "transient": 0}
+        return {"sent": 0, "failed": 0, "deferred": 0, "transient": 0}
     Mailing.objects.filter(pk=mailing.pk, status=Mailing.Status.QUEUED).update(
         status=Mailing.Status.SENDING
     )
     articles = list(mailing_articles(mailing))
     pending = Delivery.objects.filter(mailing=mailing, status=Delivery.Status.PENDING)
-    sent = failed = 0
+    due = pending.filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=timezone.now()))
+    sent = failed = deferred = 0
     transient = None
+    streak: list[Delivery] = []  # deferred one after another, nothing accepted between
     while transient is None and (limit is None or sent < limit):
         size = BATCH_SIZE if limit is None else min(BATCH_SIZE, limit - sent)
         batch = list(
-            pending.select_related("subscriber")
+            due.select_related("subscriber")
             .prefetch_related("subscriber__categories")
             .order_by("pk")[:size]
         )
@@ -316,19 +340,43 @@ def _mailing_send(mailing_id: int, limit: int | None) -> dict[str, int]:
                         status=Delivery.Status.SENT,
                         sent_at=timezone.now(),
                         attempts=delivery.attempts + 1,
+                        next_attempt_at=None,
                     )
                     sent += 1
+                    streak = []
                     continue
                 delivery.attempts += 1
                 delivery.last_error = str(error)[:500]
                 if _is_permanent(error) or delivery.attempts >= MAX_ATTEMPTS:
                     delivery.status = Delivery.Status.FAILED
+                    delivery.next_attempt_at = None
                     failed += 1
-                    delivery.save(update_fields=["status", "attempts", "last_error"])
+                    delivery.save(
+                        update_fields=["status", "attempts", "last_error", "next_attempt_at"]
+                    )
+                    if _is_bounce(error):
+                        Subscriber.objects.filter(pk=delivery.subscriber_id).update(
+                            status=Subscriber.Status.BOUNCED
+                        )
                     continue
-                delivery.save(update_fields=["attempts", "last_error"])
-                transient = error
-                break
+                delivery.next_attempt_at = timezone.now() + delivery_retry_delay(delivery.attempts)
+                delivery.save(update_fields=["attempts", "last_error", "next_attempt_at"])
+                deferred += 1
+                streak.append(delivery)
+                if len(streak) >= PAUSE_AFTER_TRANSIENT:
+                    transient = error
+                    _uncharge(streak)
+                    deferred -= len(streak)
+                    break
+                if not _connected(backend):
+                    # A 421 or a dropped connection: go on over a new one.
+                    backend.close()
+                    try:
+                        backend.open()
+                    except (OSError, smtplib.SMTPException) as reopen_error:
+                        transient = reopen_error
+                        break
+                    _no_delay(backend)
         finally:
             backend.close()
     if transient is not None:
@@ -337,7 +385,47 @@ def _mailing_send(mailing_id: int, limit: int | None) -> dict[str, int]:
         Mailing.objects.filter(pk=mailing.pk).update(
             status=Mailing.Status.SENT, sent_at=timezone.now()
         )
-    return {"sent": sent, "failed": failed, "transient": int(transient is not None)}
+    return {
+        "sent": sent,
+        "failed": failed,
+        "deferred": deferred,
+        "transient": int(transient is not None),
+    }
+
+
+def _uncharge(streak: list[Delivery]) -> None:
+    """The server refused a run of recipients in a row: its trouble, not theirs. They
+    wait for the mailing's retry like the rest, their attempts as they were."""
+    for delivery in streak:
+        Delivery.objects.filter(pk=delivery.pk).update(
+            attempts=delivery.attempts - 1, next_attempt_at=None
+        )
+
+
+def _connected(backend) -> bool:
+    connection = getattr(backend, "connection", None)
+    return connection is not None and getattr(connection, "sock", None) is not None
+
+
+def mailing_retry_at(*, mailing_id: int, result: dict[str, int], retry: int, now=None):
+    """When to run the mailing again after ``result``, and the retry number of that
+    run, or None when nothing is left. A paused mailing waits ``RETRY_BACKOFF[retry]``,
+    counted again from the start once a run got messages through; deferred
+    recipients alone: the moment the first of them is due."""
+    now = now or timezone.now()
+    if result["transient"]:
+        retry = 0 if result["sent"] else retry
+        delay = datetime.timedelta(seconds=RETRY_BACKOFF[min(retry, len(RETRY_BACKOFF) - 1)])
+        return now + delay, retry + 1
+    first_due = (
+        Delivery.objects.filter(mailing_id=mailing_id, status=Delivery.Status.PENDING)
+        .order_by("next_attempt_at")
+        .values_list("next_attempt_at", flat=True)
+        .first()
+    )
+    if first_due is None:
+        return None
+    return max(first_due, now), 0
 
 
 def _no_delay(backend) -> None:

@@ -291,3 +291,93 @@ def test_a_subscriber_who_changed_sections_after_queuing_gets_no_empty_letter(sm
     assert smtp.messages == []
     assert Delivery.objects.get().status == Delivery.Status.SKIPPED
     assert Mailing.objects.get().status == Mailing.Status.SENT
+
+
+@pytest.mark.parametrize(
+    "reply", ["451 4.7.1 Greylisted, try again later", "421 4.7.0 Too many messages, try later"]
+)
+def test_a_temporary_refusal_defers_only_that_recipient(smtp, settings, reply):
+    """A 4xx for one address (greylisting, a per-domain limit; 421 also drops the
+    connection) holds back that address alone: the others are delivered and marked sent,
+    and the deferred one is retried after its backoff and mailed once."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    confirmed(5)
+    smtp.temporary["reader1@example.org"] = reply
+    mailing = mailing_with(make_article())
+    services.mailing_queue(mailing=mailing)
+    result = services.mailing_send(mailing_id=mailing.pk)
+    assert result["sent"] == 4 and result["transient"] == 0
+    assert sorted(smtp.recipients()) == [f"reader{i}@example.org" for i in (0, 2, 3, 4)]
+    deferred = Delivery.objects.get(status=Delivery.Status.PENDING)
+    assert deferred.subscriber.email == "reader1@example.org"
+    assert deferred.attempts == 1 and reply[:3] in deferred.last_error
+    assert deferred.next_attempt_at > services.timezone.now()
+    assert Mailing.objects.get().status == Mailing.Status.SENDING
+
+    del smtp.temporary["reader1@example.org"]
+    assert services.mailing_send(mailing_id=mailing.pk)["sent"] == 0  # not yet due
+    with time_machine.travel(deferred.next_attempt_at + datetime.timedelta(seconds=1)):
+        assert services.mailing_send(mailing_id=mailing.pk)["sent"] == 1
+    recipients = smtp.recipients()
+    assert len(recipients) == 5 == len(set(recipients))
+    assert Mailing.objects.get().status == Mailing.Status.SENT
+
+
+def test_a_recipient_deferred_again_waits_longer_and_fails_after_the_last_attempt(smtp, settings):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    confirmed(1)
+    smtp.temporary["reader0@example.org"] = "451 4.3.0 Try again later"
+    mailing = mailing_with(make_article())
+    services.mailing_queue(mailing=mailing)
+    waits = []
+    for _ in range(services.MAX_ATTEMPTS):
+        delivery = Delivery.objects.get()
+        moment = delivery.next_attempt_at or services.timezone.now()
+        with time_machine.travel(moment + datetime.timedelta(seconds=1)):
+            services.mailing_send(mailing_id=mailing.pk)
+            delivery.refresh_from_db()
+            if delivery.next_attempt_at:
+                waits.append(
+                    round((delivery.next_attempt_at - services.timezone.now()).total_seconds())
+                )
+    assert waits == [60, 300, 900, 3600]
+    assert delivery.status == Delivery.Status.FAILED and delivery.attempts == services.MAX_ATTEMPTS
+    assert Mailing.objects.get().status == Mailing.Status.SENT
+
+
+def test_the_retry_backoff_starts_again_after_a_run_that_delivered(smtp, settings):
+    """The mailing-level backoff (1, 5, 15, 60 minutes) grows while nothing gets through
+    and starts again from one minute once a run delivered something."""
+    from django.tasks import default_task_backend
+
+    from newsletter.tasks import send_mailing
+
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    confirmed(10)
+    mailing = mailing_with(make_article())
+    services.mailing_queue(mailing=mailing)
+    default_task_backend.clear()
+    smtp.controller.stop()
+    send_mailing.call(mailing.pk, 3)  # the server is still down: wait the longest
+    (later,) = default_task_backend.results
+    assert later.args == [mailing.pk, 4]
+    assert (later.task.run_after - services.timezone.now()).total_seconds() > 3500
+    default_task_backend.clear()
+    smtp.start_again()
+    smtp.accept_limit = 4  # four get through, then "421"
+    send_mailing.call(mailing.pk, 3)
+    (later,) = default_task_backend.results
+    assert later.args == [mailing.pk, 1]
+    assert 0 < (later.task.run_after - services.timezone.now()).total_seconds() <= 60
+
+
+def test_a_permanently_refused_address_is_marked_bounced_and_left_out_of_later_mailings(
+    smtp, client, django_capture_on_commit_callbacks
+):
+    confirmed(2)
+    smtp.refused.add("reader1@example.org")
+    queue(mailing_with(make_article()), django_capture_on_commit_callbacks)
+    bounced = Subscriber.objects.get(email="reader1@example.org")
+    assert bounced.status == Subscriber.Status.BOUNCED
+    assert queue(mailing_with(make_article()), django_capture_on_commit_callbacks) == 1
+    assert smtp.recipients() == ["reader0@example.org", "reader0@example.org"]
