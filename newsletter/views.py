@@ -32,11 +32,19 @@ def signed_up(request):
     return render(request, "newsletter/signed_up.html")
 
 
+@require_http_methods(["GET", "POST"])
 def confirm(request, token):
+    """GET asks for a click (mail scanners and link previews follow links); the
+    button's POST, with its CSRF token, confirms."""
     try:
-        subscriber = services.subscription_confirm(token=token)
+        if request.method == "POST":
+            subscriber = services.subscription_confirm(token=token)
+        else:
+            subscriber = services.token_subscriber(token, services.CONFIRM)
     except services.InvalidToken:
         return render(request, "newsletter/invalid_link.html", status=400)
+    if subscriber.status != subscriber.Status.CONFIRMED:
+        return render(request, "newsletter/confirm.html", {"subscriber": subscriber})
     links = services.manage_links(subscriber)
     return render(request, "newsletter/confirmed.html", {"subscriber": subscriber, **links})
 

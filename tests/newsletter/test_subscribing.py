@@ -45,8 +45,43 @@ def test_signup_sends_a_confirmation_link_that_works(
     (path,) = smtp.links(message, CONFIRM_LINK)
     page = client.get(path)
     assert page.status_code == 200
-    assert "Підписку підтверджено" in page.content.decode()
+    assert "Підтвердити підписку" in page.content.decode()
+    done = client.post(path)
+    assert done.status_code == 200
+    assert "Підписку підтверджено" in done.content.decode()
     assert Subscriber.objects.get().status == Subscriber.Status.CONFIRMED
+
+
+def test_following_the_confirmation_link_confirms_nothing_until_the_button_is_pressed():
+    """Mail scanners and link previewers fetch the link: GET shows a button, only its
+    POST (with the form's CSRF token) confirms."""
+    subscriber = Subscriber.objects.create(email="scanned@example.org")
+    token = services.token_make(subscriber, services.CONFIRM)
+    client = Client(enforce_csrf_checks=True)
+    page = client.get(f"/newsletter/confirm/{token}/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert '<form method="post"' in html and "csrfmiddlewaretoken" in html
+    assert "Підтвердити підписку" in html
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.PENDING
+    assert client.post(f"/newsletter/confirm/{token}/").status_code == 403  # no CSRF token
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.PENDING
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    done = client.post(f"/newsletter/confirm/{token}/", {"csrfmiddlewaretoken": csrf})
+    assert "Підписку підтверджено" in done.content.decode()
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.CONFIRMED
+
+
+def test_the_confirmation_link_of_a_confirmed_subscriber_says_so_at_once(client):
+    subscriber = Subscriber.objects.create(
+        email="member@example.org", status=Subscriber.Status.CONFIRMED
+    )
+    token = services.token_make(subscriber, services.CONFIRM)
+    page = client.get(f"/newsletter/confirm/{token}/").content.decode()
+    assert "Підписку підтверджено" in page and "Підтвердити підписку" not in page
 
 
 def test_the_answer_is_the_same_for_new_pending_and_confirmed(
@@ -126,6 +161,7 @@ def test_the_confirmation_link_expires_after_seven_days(client):
     token = services.token_make(subscriber, services.CONFIRM)
     with time_machine.travel(timezone.now() + datetime.timedelta(days=8)):
         response = client.get(f"/newsletter/confirm/{token}/")
+        assert client.post(f"/newsletter/confirm/{token}/").status_code == 400
     assert response.status_code == 400
     assert "Посилання не працює" in response.content.decode()
     subscriber.refresh_from_db()
@@ -138,6 +174,7 @@ def test_forged_tokens_get_a_clear_page(client, token):
     for url in ("confirm", "preferences", "unsubscribe"):
         assert client.get(f"/newsletter/{url}/{token}/").status_code in (400, 404)
     assert client.post(f"/newsletter/unsubscribe/{token}/").status_code in (400, 404)
+    assert client.post(f"/newsletter/confirm/{token}/").status_code in (400, 404)
     assert Subscriber.objects.get().status == Subscriber.Status.CONFIRMED
 
 
