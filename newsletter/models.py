@@ -10,6 +10,11 @@ class SubscriberQuerySet(models.QuerySet):
     def confirmed(self):
         return self.filter(status=Subscriber.Status.CONFIRMED)
 
+    def with_email(self, email: str):
+        """The subscriber of ``email`` in any case, through the unique index on its
+        lower case."""
+        return self.alias(email_lower=Lower("email")).filter(email_lower=email.lower())
+
     def wanting(self, categories):
         """Subscribers who want news of any of ``categories`` (no choice = all)."""
         return self.filter(Q(categories__isnull=True) | Q(categories__in=categories)).distinct()

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives, mailers
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -97,7 +97,7 @@ def subscription_request(*, email: str, ip: str) -> None:
         raise SignupRefused
     email = email.strip().lower()
     with transaction.atomic():
-        subscriber, _created = Subscriber.objects.select_for_update().get_or_create(email=email)
+        subscriber = _subscriber_for_update(email)
         quiet_since = timezone.now() - datetime.timedelta(
             seconds=settings.NEWSLETTER_RESEND_INTERVAL
         )
@@ -110,6 +110,21 @@ def subscription_request(*, email: str, ip: str) -> None:
         from newsletter.tasks import send_signup_mail
 
         transaction.on_commit(lambda: send_signup_mail.enqueue(subscriber.pk))
+
+
+def _subscriber_for_update(email: str) -> Subscriber:
+    """The subscriber of ``email`` whatever the case it was stored in (the admin or an
+    import may have kept capitals), created if there is none. Two signups racing for a
+    new address: the unique index on its lower case lets one create it, the other reads it.
+    """
+    existing = Subscriber.objects.select_for_update().with_email(email).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            return Subscriber.objects.create(email=email)
+    except IntegrityError:
+        return Subscriber.objects.select_for_update().with_email(email).get()
 
 
 def signup_mail(subscriber: Subscriber) -> EmailMultiAlternatives:

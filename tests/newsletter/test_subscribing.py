@@ -243,3 +243,21 @@ def test_preferences_choose_sections(client):
 def test_signup_page_renders_in_bounded_queries(client, django_assert_max_num_queries):
     with django_assert_max_num_queries(6):
         assert client.get("/newsletter/").status_code == 200
+
+
+@pytest.mark.parametrize("stored", ["Ivan@Example.com", "IVAN@EXAMPLE.COM"])
+@pytest.mark.parametrize("status", [Subscriber.Status.PENDING, Subscriber.Status.CONFIRMED])
+def test_an_address_stored_in_another_case_is_the_same_subscriber(
+    smtp, django_capture_on_commit_callbacks, stored, status
+):
+    """An address kept with capitals (typed in the admin, imported) and signed up again in
+    small letters: the same subscriber, the same neutral answer — no 500, no duplicate."""
+    existing = Subscriber.objects.create(email=stored, status=status)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = signup(Client(), "ivan@example.com")
+        new = signup(Client(), "nobody@example.com")
+    assert response.status_code == 302 and response["Location"] == new["Location"]
+    assert Subscriber.objects.filter(email__iexact="ivan@example.com").get() == existing
+    existing.refresh_from_db()
+    assert existing.status == status
+    assert [m["To"] for m in smtp.messages if "ivan" in m["To"].lower()] == [stored]
