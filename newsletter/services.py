@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from news.models import Article
 from newsletter.models import Delivery, Mailing, Subscriber
+from portal.client_ip import limit_unknown
 from portal.links import absolute_url
 
 logger = logging.getLogger(__name__)
@@ -85,7 +86,7 @@ def _hour_counter(key: str) -> int:
     return cache.incr(key)
 
 
-def subscription_request(*, email: str, ip: str) -> None:
+def subscription_request(*, email: str, ip: str | None) -> None:
     """Sign up ``email``. The outcome the visitor sees does not depend on
     whether the address was new, pending or confirmed, so nobody can probe
     who is subscribed. New and pending addresses get a confirmation link;
@@ -93,7 +94,9 @@ def subscription_request(*, email: str, ip: str) -> None:
     per ``NEWSLETTER_RESEND_INTERVAL``.
     """
     hour = timezone.now().strftime("%Y%m%d%H")
-    if _hour_counter(f"newsletter:ip:{ip}:{hour}") > settings.NEWSLETTER_SIGNUPS_PER_IP_PER_HOUR:
+    if ip is None:
+        limit_unknown("newsletter signup")
+    elif _hour_counter(f"newsletter:ip:{ip}:{hour}") > settings.NEWSLETTER_SIGNUPS_PER_IP_PER_HOUR:
         raise SignupRefused
     email = email.strip().lower()
     with transaction.atomic():
