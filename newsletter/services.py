@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from news.models import Article
 from newsletter.models import Delivery, Mailing, Subscriber
-from portal.client_ip import limit_unknown
+from portal.client_ip import limit_key, limit_unknown
 from portal.links import absolute_url
 
 logger = logging.getLogger(__name__)
@@ -94,6 +94,7 @@ def subscription_request(*, email: str, ip: str | None) -> None:
     per ``NEWSLETTER_RESEND_INTERVAL``.
     """
     hour = timezone.now().strftime("%Y%m%d%H")
+    ip = limit_key(ip)
     if ip is None:
         limit_unknown("newsletter signup")
     elif _hour_counter(f"newsletter:ip:{ip}:{hour}") > settings.NEWSLETTER_SIGNUPS_PER_IP_PER_HOUR:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from polls.models import Choice, Poll, Vote
-from portal.client_ip import limit_unknown
+from portal.client_ip import limit_key, limit_unknown
 
 VOTER_COOKIE = "voter"
 VOTER_COOKIE_SALT = "polls.voter"
@@ -118,6 +118,7 @@ def vote_cast(*, poll: Poll, choice_id, voter: str, ip: str | None, now=None) ->
         raise InvalidChoice from None
 
     ip_hash = key = ""
+    ip = limit_key(ip)  # an IPv6 visitor counts by the /64
     if ip is None:
         limit_unknown("poll vote")
     else:

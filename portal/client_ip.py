@@ -9,7 +9,8 @@ default) trusts it as the proxy.
 
 An address nobody knows is None, never "": a limit keyed on "" would put every
 resident in one bucket. The limits skip such a request and log it (the proxy
-does not send the visitor's address: a misconfiguration to fix).
+does not send the visitor's address: a misconfiguration to fix). Limits count
+an IPv6 visitor by the /64 (``limit_key``).
 """
 
 import ipaddress
@@ -53,6 +54,30 @@ def client_ip(request) -> str | None:
     if real is not None:
         return real
     return _valid(remote)
+
+
+def limit_key(address: str | None) -> str | None:
+    """The address a rate limit counts by: an IPv6 address stands for its /64 (one host
+    or one home usually has a whole /64 and could hop through it), written as the
+    prefix's first address so it is still a valid address (axes stores it as one); an
+    IPv4-mapped IPv6 address is its IPv4 address."""
+    if address is None:
+        return None
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6:
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False).network_address)
+    return str(ip)
+
+
+def client_limit_key(request) -> str | None:
+    """The visitor's address as the rate limits count it (``limit_key``); also what
+    django-axes locks out."""
+    return limit_key(client_ip(request))
 
 
 def limit_unknown(what: str) -> None:

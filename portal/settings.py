@@ -310,7 +310,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "portal/lockout.html"
 AXES_HTTP_RESPONSE_CODE = 429
 # The same visitor address as the portal's own rate limits (trusted proxies only).
-AXES_CLIENT_IP_CALLABLE = "portal.client_ip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "portal.client_ip.client_limit_key"
 AXES_SENSITIVE_PARAMETERS = ["password"]
 # Bounded and NUL-free, so that no username can fail the attempts table.
 AXES_USERNAME_CALLABLE = "portal.login_throttle.axes_username"

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client, RequestFactory
 
 from newsletter.models import Subscriber
-from portal.client_ip import client_ip
+from portal.client_ip import client_ip, limit_key
 
 factory = RequestFactory()
 
@@ -83,3 +83,45 @@ def test_votes_over_a_unix_socket_are_limited_per_visitor(settings):
         meta = {"REMOTE_ADDR": ""} | ({"HTTP_X_FORWARDED_FOR": address} if address else {})
         Client(**meta).post(f"/polls/{poll.pk}/vote/", {"choice": poll.choices.first().pk})
     assert Vote.objects.count() == 3  # the second vote of 203.0.113.2 is refused
+
+
+@pytest.mark.parametrize(
+    ("address", "key"),
+    [
+        ("2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::"),
+        ("2001:DB8:1:2::1", "2001:db8:1:2::"),
+        ("::ffff:203.0.113.7", "203.0.113.7"),
+        ("203.0.113.7", "203.0.113.7"),
+        (None, None),
+    ],
+)
+def test_limits_key_an_ipv6_address_on_its_slash_64(address, key):
+    assert limit_key(address) == key
+
+
+@pytest.mark.django_db
+def test_signups_from_one_ipv6_slash_64_share_the_limit(settings):
+    settings.NEWSLETTER_SIGNUPS_PER_IP_PER_HOUR = 2
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    addresses = ["2001:db8:1:2::1", "2001:db8:1:2::2", "2001:db8:1:2:ffff::3", "2001:db8:1:3::1"]
+    answers = [
+        Client(REMOTE_ADDR=address)
+        .post("/newsletter/", {"email": f"p{n}@example.org", "website": ""})
+        .status_code
+        for n, address in enumerate(addresses)
+    ]
+    assert answers == [302, 302, 429, 302]
+
+
+@pytest.mark.django_db
+def test_votes_from_one_ipv6_slash_64_share_the_limit(settings):
+    from polls.models import Vote
+    from tests.polls.factories import make_poll
+
+    settings.POLLS_VOTES_PER_IP_PER_HOUR = 1
+    poll = make_poll()
+    for address in ("2001:db8:5:6::1", "2001:db8:5:6::2", "2001:db8:5:7::1"):
+        Client(REMOTE_ADDR=address).post(
+            f"/polls/{poll.pk}/vote/", {"choice": poll.choices.first().pk}
+        )
+    assert Vote.objects.count() == 2
