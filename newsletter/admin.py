@@ -103,17 +103,28 @@ class MailingAdmin(admin.ModelAdmin):
     @admin.action(description=_("Queue for sending to all confirmed subscribers"))
     def queue_for_sending(self, request, queryset):
         for mailing in queryset:
-            count = services.mailing_queue(mailing=mailing)
-            if count:
+            try:
+                count = services.mailing_queue(mailing=mailing)
+            except services.MailingNotDraft:
                 self.message_user(
                     request,
-                    _("“%(subject)s” queued for %(count)s subscribers.")
-                    % {"subject": mailing.subject, "count": count},
+                    _("“%(subject)s” was not queued: it is no longer a draft.")
+                    % {"subject": mailing.subject},
+                    messages.WARNING,
+                )
+            except services.MailingHasNoRecipients:
+                self.message_user(
+                    request,
+                    _(
+                        "“%(subject)s” was not queued: no confirmed subscriber wants it. "
+                        "The mailing stays a draft."
+                    )
+                    % {"subject": mailing.subject},
+                    messages.WARNING,
                 )
             else:
                 self.message_user(
                     request,
-                    _("“%(subject)s” was not queued: it is not a draft or has no recipients.")
-                    % {"subject": mailing.subject},
-                    messages.WARNING,
+                    _("“%(subject)s” queued for %(count)s subscribers.")
+                    % {"subject": mailing.subject, "count": count},
                 )

@@ -48,6 +48,15 @@ class InvalidToken(Exception):
     """A link that is forged, damaged or expired."""
 
 
+class MailingNotDraft(Exception):
+    """The mailing was queued already: it is queued once."""
+
+
+class MailingHasNoRecipients(Exception):
+    """No confirmed subscriber wants the mailing (none at all, or none of its
+    sections): it stays a draft instead of turning "sent" to nobody."""
+
+
 # --- Signed links -----------------------------------------------------------------
 
 
@@ -178,20 +187,22 @@ def subscription_cancel(*, token: str) -> Subscriber:
 def mailing_queue(*, mailing: Mailing) -> int:
     """Create one delivery per confirmed subscriber who wants the mailing's
     sections, then start sending once the transaction commits. Returns the
-    number of deliveries. A mailing is queued once; queuing it again is a no-op."""
+    number of deliveries. A mailing is queued once: queuing it again raises
+    ``MailingNotDraft``; one that nobody would receive raises
+    ``MailingHasNoRecipients`` and stays a draft."""
     with transaction.atomic():
         locked = Mailing.objects.select_for_update().get(pk=mailing.pk)
         if locked.status != Mailing.Status.DRAFT:
-            return 0
+            raise MailingNotDraft
         categories = {article.category_id for article in mailing_articles(locked)}
         subscribers = Subscriber.objects.confirmed()
         if categories:
             subscribers = subscribers.wanting(categories)
+        recipients = list(subscribers.values_list("pk", flat=True))
+        if not recipients:
+            raise MailingHasNoRecipients
         Delivery.objects.bulk_create(
-            [
-                Delivery(mailing=locked, subscriber_id=pk)
-                for pk in subscribers.values_list("pk", flat=True)
-            ],
+            [Delivery(mailing=locked, subscriber_id=pk) for pk in recipients],
             batch_size=1000,
             ignore_conflicts=True,
         )

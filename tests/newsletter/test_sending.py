@@ -160,7 +160,8 @@ def test_a_mailing_is_queued_once(smtp, django_capture_on_commit_callbacks):
     confirmed(2)
     mailing = mailing_with(make_article())
     queue(mailing, django_capture_on_commit_callbacks)
-    assert queue(mailing, django_capture_on_commit_callbacks) == 0
+    with pytest.raises(services.MailingNotDraft):
+        queue(mailing, django_capture_on_commit_callbacks)
     assert len(smtp.messages) == 2
 
 
@@ -275,7 +276,8 @@ def test_a_draft_in_the_mailing_brings_no_subscriber_of_its_section(
         make_article(category=sport),
         make_article(category=culture, status=Article.Status.DRAFT),
     )
-    queue(mailing, django_capture_on_commit_callbacks)
+    with pytest.raises(services.MailingHasNoRecipients):
+        queue(mailing, django_capture_on_commit_callbacks)
     assert smtp.messages == []
 
 
@@ -381,3 +383,59 @@ def test_a_permanently_refused_address_is_marked_bounced_and_left_out_of_later_m
     assert bounced.status == Subscriber.Status.BOUNCED
     assert queue(mailing_with(make_article()), django_capture_on_commit_callbacks) == 1
     assert smtp.recipients() == ["reader0@example.org", "reader0@example.org"]
+
+
+def _admin_queue(admin_client, mailing):
+    response = admin_client.post(
+        "/admin/newsletter/mailing/",
+        {"action": "queue_for_sending", "_selected_action": [mailing.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    return [(m.level_tag, str(m)) for m in response.context["messages"]]
+
+
+def test_queuing_a_mailing_nobody_would_receive_tells_the_editor_and_keeps_the_draft(
+    admin_client, smtp
+):
+    """No confirmed subscriber, or none for the mailing's sections: a clear warning, the
+    mailing stays a draft (it had turned "sent" to nobody)."""
+    Subscriber.objects.create(email="pending@example.org")
+    mailing = mailing_with(make_article(), subject="Порожня")
+    shown = _admin_queue(admin_client, mailing)
+    assert shown == [
+        (
+            "warning",
+            "«Порожня» не поставлено в чергу: немає підтверджених підписників, "
+            "яким вона призначена. Розсилка лишається чернеткою.",
+        )
+    ]
+    mailing.refresh_from_db()
+    assert mailing.status == Mailing.Status.DRAFT and not mailing.deliveries.exists()
+
+    sport, culture = make_category(name="Спорт"), make_category(name="Культура")
+    (fan,) = confirmed(1)
+    fan.categories.set([culture])
+    for_sport = mailing_with(make_article(category=sport), subject="Спортивна")
+    assert "немає підтверджених підписників" in _admin_queue(admin_client, for_sport)[0][1]
+    assert Mailing.objects.get(pk=for_sport.pk).status == Mailing.Status.DRAFT
+    assert smtp.messages == []
+
+
+def test_queuing_a_mailing_already_sent_says_so(admin_client, smtp):
+    confirmed(1)
+    mailing = mailing_with(make_article(), subject="Вже була")
+    _admin_queue(admin_client, mailing)
+    assert _admin_queue(admin_client, mailing) == [
+        ("warning", "«Вже була» не поставлено в чергу: це вже не чернетка.")
+    ]
+
+
+def test_a_digest_nobody_would_receive_is_not_kept(smtp, capsys):
+    make_article(title="Новина без читачів")
+    call_command("send_digest")
+    assert "No confirmed subscriber" in capsys.readouterr().out
+    assert not Mailing.objects.exists()
+    confirmed(1)
+    call_command("send_digest")  # the next digest carries the article
+    assert [a.title for a in Mailing.objects.get().articles.all()] == ["Новина без читачів"]
