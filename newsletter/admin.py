@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from newsletter import services
 from newsletter.models import Mailing, Subscriber
@@ -125,6 +126,11 @@ class MailingAdmin(admin.ModelAdmin):
             else:
                 self.message_user(
                     request,
-                    _("“%(subject)s” queued for %(count)s subscribers.")
+                    ngettext(
+                        "“%(subject)s” queued: %(count)s letter.",
+                        "“%(subject)s” queued: %(count)s letters.",
+                        count,
+                    )
                     % {"subject": mailing.subject, "count": count},
+                    messages.SUCCESS,
                 )

@@ -140,6 +140,11 @@ def _subscriber_for_update(email: str) -> Subscriber:
         return Subscriber.objects.select_for_update().with_email(email).get()
 
 
+def confirm_valid_days() -> int:
+    """How many days a confirmation link works (``NEWSLETTER_CONFIRM_MAX_AGE``)."""
+    return settings.NEWSLETTER_CONFIRM_MAX_AGE // 86400
+
+
 def signup_mail(subscriber: Subscriber) -> EmailMultiAlternatives:
     confirmed = subscriber.status == Subscriber.Status.CONFIRMED
     context = {
@@ -147,7 +152,7 @@ def signup_mail(subscriber: Subscriber) -> EmailMultiAlternatives:
         "confirm_url": absolute_url(
             reverse("newsletter:confirm", args=[token_make(subscriber, CONFIRM)])
         ),
-        "valid_days": settings.NEWSLETTER_CONFIRM_MAX_AGE // 86400,
+        "valid_days": confirm_valid_days(),
         **manage_links(subscriber),
     }
     with translation.override("uk"):

@@ -29,7 +29,18 @@ def signup(request):
 
 
 def signed_up(request):
-    return render(request, "newsletter/signed_up.html")
+    return render(
+        request, "newsletter/signed_up.html", {"valid_days": services.confirm_valid_days()}
+    )
+
+
+def _invalid_link(request):
+    return render(
+        request,
+        "newsletter/invalid_link.html",
+        {"valid_days": services.confirm_valid_days()},
+        status=400,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -42,7 +53,7 @@ def confirm(request, token):
         else:
             subscriber = services.token_subscriber(token, services.CONFIRM)
     except services.InvalidToken:
-        return render(request, "newsletter/invalid_link.html", status=400)
+        return _invalid_link(request)
     if subscriber.status != subscriber.Status.CONFIRMED:
         return render(request, "newsletter/confirm.html", {"subscriber": subscriber})
     links = services.manage_links(subscriber)
@@ -54,7 +65,7 @@ def preferences(request, token):
     try:
         subscriber = services.token_subscriber(token, services.MANAGE)
     except services.InvalidToken:
-        return render(request, "newsletter/invalid_link.html", status=400)
+        return _invalid_link(request)
     if request.method == "POST":
         form = PreferencesForm(request.POST)
         if form.is_valid():
@@ -79,7 +90,7 @@ def unsubscribe(request, token):
     try:
         subscriber = services.token_subscriber(token, services.MANAGE)
     except services.InvalidToken:
-        return render(request, "newsletter/invalid_link.html", status=400)
+        return _invalid_link(request)
     if request.method == "GET":
         return render(request, "newsletter/unsubscribe.html", {"subscriber": subscriber})
     services.subscription_cancel(token=token)

@@ -439,3 +439,13 @@ def test_a_digest_nobody_would_receive_is_not_kept(smtp, capsys):
     confirmed(1)
     call_command("send_digest")  # the next digest carries the article
     assert [a.title for a in Mailing.objects.get().articles.all()] == ["Новина без читачів"]
+
+
+@pytest.mark.parametrize(
+    ("count", "words"),
+    [(1, "1 лист"), (2, "2 листи"), (5, "5 листів"), (11, "11 листів"), (21, "21 лист")],
+)
+def test_the_queued_message_counts_letters_in_ukrainian(admin_client, smtp, count, words):
+    confirmed(count)
+    shown = _admin_queue(admin_client, mailing_with(make_article(), subject="Новини"))
+    assert shown == [("success", f"«Новини» поставлено в чергу: {words}.")]

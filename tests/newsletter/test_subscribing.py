@@ -261,3 +261,18 @@ def test_an_address_stored_in_another_case_is_the_same_subscriber(
     existing.refresh_from_db()
     assert existing.status == status
     assert [m["To"] for m in smtp.messages if "ivan" in m["To"].lower()] == [stored]
+
+
+@pytest.mark.parametrize(("days", "words"), [(1, "1 день"), (3, "3 дні"), (7, "7 днів")])
+def test_the_days_a_link_is_valid_are_counted_in_ukrainian(
+    client, smtp, settings, django_capture_on_commit_callbacks, days, words
+):
+    settings.NEWSLETTER_CONFIRM_MAX_AGE = days * 86400
+    with django_capture_on_commit_callbacks(execute=True):
+        response = signup(client, "counted@example.org")
+    (message,) = smtp.messages
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    html = message.get_body(preferencelist=("html",)).get_content()
+    assert f"посилання дійсне {words}" in text and f"Посилання дійсне {words}" in html
+    assert words in client.get(response["Location"]).content.decode()
+    assert words in client.get("/newsletter/confirm/forged/").content.decode()
