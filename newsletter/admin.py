@@ -94,11 +94,17 @@ class MailingAdmin(admin.ModelAdmin):
         if not request.user.email:
             self.message_user(request, _("Your account has no e-mail address."), messages.ERROR)
             return
-        sample = Subscriber(pk=0, email=request.user.email)
         for mailing in queryset:
-            message = services.mailing_message(mailing, sample)
-            message.subject = f"[TEST] {message.subject}"
-            message.send()
+            try:
+                services.mailing_send_test(mailing=mailing, email=request.user.email)
+            except services.MailNotSent as error:
+                self.message_user(
+                    request,
+                    _("The test of “%(subject)s” to %(email)s was not sent: %(error)s")
+                    % {"subject": mailing.subject, "email": request.user.email, "error": error},
+                    messages.ERROR,
+                )
+                return
         self.message_user(request, _("Test sent to %(email)s.") % {"email": request.user.email})
 
     @admin.action(description=_("Queue for sending to all confirmed subscribers"))

@@ -48,6 +48,10 @@ class InvalidToken(Exception):
     """A link that is forged, damaged or expired."""
 
 
+class MailNotSent(Exception):
+    """The mail server could not be reached or refused the letter; ``str()`` says why."""
+
+
 class MailingNotDraft(Exception):
     """The mailing was queued already: it is queued once."""
 
@@ -256,6 +260,18 @@ def mailing_message(
     )
     message.attach_alternative(html, "text/html")
     return message
+
+
+def mailing_send_test(*, mailing: Mailing, email: str) -> None:
+    """Mail the mailing as a subscriber who wants every section would get it, marked
+    [TEST], to ``email``; raises ``MailNotSent`` when the server is down or refuses it."""
+    message = mailing_message(mailing, Subscriber(pk=0, email=email))
+    message.subject = f"[TEST] {message.subject}"
+    try:
+        message.send()
+    except (OSError, smtplib.SMTPException) as error:
+        logger.warning("Test of mailing %s to %s not sent: %s", mailing.pk, email, error)
+        raise MailNotSent(str(error) or error.__class__.__name__) from error
 
 
 def mailing_articles(mailing: Mailing):

@@ -449,3 +449,25 @@ def test_the_queued_message_counts_letters_in_ukrainian(admin_client, smtp, coun
     confirmed(count)
     shown = _admin_queue(admin_client, mailing_with(make_article(), subject="Новини"))
     assert shown == [("success", f"«Новини» поставлено в чергу: {words}.")]
+
+
+@pytest.mark.parametrize("fault", ["down", "refused"])
+def test_a_test_letter_that_cannot_be_sent_gives_the_editor_an_error_not_a_500(
+    admin_client, admin_user, smtp, fault
+):
+    mailing = mailing_with(make_article(), subject="Перевірка")
+    if fault == "down":
+        smtp.controller.stop()  # connection refused
+    else:
+        smtp.refused.add(admin_user.email)
+    response = admin_client.post(
+        "/admin/newsletter/mailing/",
+        {"action": "send_test_to_me", "_selected_action": [mailing.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    ((level, text),) = [(m.level_tag, str(m)) for m in response.context["messages"]]
+    assert level == "error"
+    assert text.startswith(f"Тестовий лист «Перевірка» на {admin_user.email} не надіслано:")
+    if fault == "down":
+        smtp.start_again()
