@@ -372,12 +372,9 @@ def _mailing_send(mailing_id: int, limit: int | None) -> dict[str, int]:
         if not batch:
             break
         backend = mailers.default
-        try:
-            backend.open()
-        except (OSError, smtplib.SMTPException) as error:
-            transient = error
+        transient = _open(backend)
+        if transient is not None:
             break
-        _no_delay(backend)
         try:
             for delivery in batch:
                 chosen = subscriber_articles(delivery.subscriber, articles)
@@ -422,12 +419,9 @@ def _mailing_send(mailing_id: int, limit: int | None) -> dict[str, int]:
                 if not _connected(backend):
                     # A 421 or a dropped connection: go on over a new one.
                     backend.close()
-                    try:
-                        backend.open()
-                    except (OSError, smtplib.SMTPException) as reopen_error:
-                        transient = reopen_error
+                    transient = _open(backend)
+                    if transient is not None:
                         break
-                    _no_delay(backend)
         finally:
             backend.close()
     if transient is not None:
@@ -442,6 +436,16 @@ def _mailing_send(mailing_id: int, limit: int | None) -> dict[str, int]:
         "deferred": deferred,
         "transient": int(transient is not None),
     }
+
+
+def _open(backend) -> Exception | None:
+    """Connect to the mail server; the error if it cannot be reached."""
+    try:
+        backend.open()
+    except (OSError, smtplib.SMTPException) as error:
+        return error
+    _no_delay(backend)
+    return None
 
 
 def _uncharge(streak: list[Delivery]) -> None:
