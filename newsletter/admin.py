@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from newsletter import services
 from newsletter.models import Mailing, Subscriber
@@ -93,27 +94,49 @@ class MailingAdmin(admin.ModelAdmin):
         if not request.user.email:
             self.message_user(request, _("Your account has no e-mail address."), messages.ERROR)
             return
-        sample = Subscriber(pk=0, email=request.user.email)
         for mailing in queryset:
-            message = services.mailing_message(mailing, sample)
-            message.subject = f"[TEST] {message.subject}"
-            message.send()
+            try:
+                services.mailing_send_test(mailing=mailing, email=request.user.email)
+            except services.MailNotSent as error:
+                self.message_user(
+                    request,
+                    _("The test of “%(subject)s” to %(email)s was not sent: %(error)s")
+                    % {"subject": mailing.subject, "email": request.user.email, "error": error},
+                    messages.ERROR,
+                )
+                return
         self.message_user(request, _("Test sent to %(email)s.") % {"email": request.user.email})
 
     @admin.action(description=_("Queue for sending to all confirmed subscribers"))
     def queue_for_sending(self, request, queryset):
         for mailing in queryset:
-            count = services.mailing_queue(mailing=mailing)
-            if count:
+            try:
+                count = services.mailing_queue(mailing=mailing)
+            except services.MailingNotDraft:
                 self.message_user(
                     request,
-                    _("“%(subject)s” queued for %(count)s subscribers.")
-                    % {"subject": mailing.subject, "count": count},
+                    _("“%(subject)s” was not queued: it is no longer a draft.")
+                    % {"subject": mailing.subject},
+                    messages.WARNING,
+                )
+            except services.MailingHasNoRecipients:
+                self.message_user(
+                    request,
+                    _(
+                        "“%(subject)s” was not queued: no confirmed subscriber wants it. "
+                        "The mailing stays a draft."
+                    )
+                    % {"subject": mailing.subject},
+                    messages.WARNING,
                 )
             else:
                 self.message_user(
                     request,
-                    _("“%(subject)s” was not queued: it is not a draft or has no recipients.")
-                    % {"subject": mailing.subject},
-                    messages.WARNING,
+                    ngettext(
+                        "“%(subject)s” queued: %(count)s letter.",
+                        "“%(subject)s” queued: %(count)s letters.",
+                        count,
+                    )
+                    % {"subject": mailing.subject, "count": count},
+                    messages.SUCCESS,
                 )

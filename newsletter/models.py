@@ -10,6 +10,11 @@ class SubscriberQuerySet(models.QuerySet):
     def confirmed(self):
         return self.filter(status=Subscriber.Status.CONFIRMED)
 
+    def with_email(self, email: str):
+        """The subscriber of ``email`` in any case, through the unique index on its
+        lower case."""
+        return self.alias(email_lower=Lower("email")).filter(email_lower=email.lower())
+
     def wanting(self, categories):
         """Subscribers who want news of any of ``categories`` (no choice = all)."""
         return self.filter(Q(categories__isnull=True) | Q(categories__in=categories)).distinct()
@@ -20,6 +25,9 @@ class Subscriber(models.Model):
         PENDING = "pending", _("Waiting for confirmation")
         CONFIRMED = "confirmed", _("Confirmed")
         UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
+        # The mail server said the address does not exist: no more letters until the
+        # resident signs up again.
+        BOUNCED = "bounced", _("Bounced")
 
     email = models.EmailField(_("e-mail"), max_length=254)
     status = models.CharField(
@@ -98,12 +106,15 @@ class Delivery(models.Model):
         PENDING = "pending", _("Pending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
+        # Nothing of the subscriber's sections by the time of sending.
+        SKIPPED = "skipped", _("Skipped")
 
     mailing = models.ForeignKey(Mailing, on_delete=models.CASCADE, related_name="deliveries")
     subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="deliveries")
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=500, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

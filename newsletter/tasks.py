@@ -1,15 +1,9 @@
 """Background work of the newsletter, through django.tasks."""
 
-import datetime
-
 from django.tasks import default_task_backend, task
-from django.utils import timezone
 
 from newsletter import services
 from newsletter.models import Subscriber
-
-# Seconds to wait before the n-th retry after a transient SMTP error.
-RETRY_BACKOFF = [60, 300, 900, 3600]
 
 
 @task
@@ -22,9 +16,8 @@ def send_signup_mail(subscriber_id: int) -> None:
 @task
 def send_mailing(mailing_id: int, retry: int = 0) -> dict:
     result = services.mailing_send(mailing_id=mailing_id)
-    if result["transient"] and default_task_backend.supports_defer:
-        delay = RETRY_BACKOFF[min(retry, len(RETRY_BACKOFF) - 1)]
-        send_mailing.using(run_after=timezone.now() + datetime.timedelta(seconds=delay)).enqueue(
-            mailing_id, retry + 1
-        )
+    later = services.mailing_retry_at(mailing_id=mailing_id, result=result, retry=retry)
+    if later is not None and default_task_backend.supports_defer:
+        run_after, next_retry = later
+        send_mailing.using(run_after=run_after).enqueue(mailing_id, next_retry)
     return result

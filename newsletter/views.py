@@ -29,14 +29,33 @@ def signup(request):
 
 
 def signed_up(request):
-    return render(request, "newsletter/signed_up.html")
+    return render(
+        request, "newsletter/signed_up.html", {"valid_days": services.confirm_valid_days()}
+    )
 
 
+def _invalid_link(request):
+    return render(
+        request,
+        "newsletter/invalid_link.html",
+        {"valid_days": services.confirm_valid_days()},
+        status=400,
+    )
+
+
+@require_http_methods(["GET", "POST"])
 def confirm(request, token):
+    """GET asks for a click (mail scanners and link previews follow links); the
+    button's POST, with its CSRF token, confirms."""
     try:
-        subscriber = services.subscription_confirm(token=token)
+        if request.method == "POST":
+            subscriber = services.subscription_confirm(token=token)
+        else:
+            subscriber = services.token_subscriber(token, services.CONFIRM)
     except services.InvalidToken:
-        return render(request, "newsletter/invalid_link.html", status=400)
+        return _invalid_link(request)
+    if subscriber.status != subscriber.Status.CONFIRMED:
+        return render(request, "newsletter/confirm.html", {"subscriber": subscriber})
     links = services.manage_links(subscriber)
     return render(request, "newsletter/confirmed.html", {"subscriber": subscriber, **links})
 
@@ -46,7 +65,7 @@ def preferences(request, token):
     try:
         subscriber = services.token_subscriber(token, services.MANAGE)
     except services.InvalidToken:
-        return render(request, "newsletter/invalid_link.html", status=400)
+        return _invalid_link(request)
     if request.method == "POST":
         form = PreferencesForm(request.POST)
         if form.is_valid():
@@ -71,7 +90,7 @@ def unsubscribe(request, token):
     try:
         subscriber = services.token_subscriber(token, services.MANAGE)
     except services.InvalidToken:
-        return render(request, "newsletter/invalid_link.html", status=400)
+        return _invalid_link(request)
     if request.method == "GET":
         return render(request, "newsletter/unsubscribe.html", {"subscriber": subscriber})
     services.subscription_cancel(token=token)

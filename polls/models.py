@@ -1,3 +1,5 @@
+import datetime
+import zoneinfo
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -11,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 # Shares are computed in hundredths of a per cent, so that two decimals add up
 # to exactly 100,00 %.
 BASIS_POINTS = 10_000
+# Polls open and close by the community's clock, whatever zone a request runs in.
+KYIV = zoneinfo.ZoneInfo("Europe/Kyiv")
 
 
 class PollQuerySet(models.QuerySet):
@@ -74,6 +78,16 @@ class Poll(models.Model):
                     _("Another published poll runs at the same time: “%(question)s”.")
                     % {"question": overlapping.question}
                 )
+
+    @property
+    def last_day(self) -> datetime.date:
+        """The last Kyiv day on which residents can vote: a poll closing at midnight
+        (00:00 on the 10th) was open until the end of the day before (the 9th)."""
+        return timezone.localtime(self.closes_at - datetime.timedelta(microseconds=1), KYIV).date()
+
+    @property
+    def first_day(self) -> datetime.date:
+        return timezone.localtime(self.opens_at, KYIV).date()
 
     def is_open(self, now=None) -> bool:
         now = now or timezone.now()

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from polls.models import Choice, Poll, Vote
+from portal.client_ip import limit_key, limit_unknown
 
 VOTER_COOKIE = "voter"
 VOTER_COOKIE_SALT = "polls.voter"
@@ -99,7 +100,7 @@ def _rate_limit_key(poll: Poll, ip_hash: str) -> str:
 
 
 @transaction.atomic
-def vote_cast(*, poll: Poll, choice_id, voter: str, ip: str, now=None) -> Choice:
+def vote_cast(*, poll: Poll, choice_id, voter: str, ip: str | None, now=None) -> Choice:
     """Count one vote of ``voter`` for the choice, or raise ``VoteRefused``.
 
     Refused: a closed or unpublished poll (whatever the form says), a choice
@@ -116,17 +117,23 @@ def vote_cast(*, poll: Poll, choice_id, voter: str, ip: str, now=None) -> Choice
     except (TypeError, ValueError, OverflowError, Choice.DoesNotExist):
         raise InvalidChoice from None
 
-    ip_hash = _ip_hash(ip)
-    key = _rate_limit_key(poll, ip_hash)
-    cache.add(key, 0, timeout=3600)
-    if cache.incr(key) > settings.POLLS_VOTES_PER_IP_PER_HOUR:
-        raise TooManyVotes
+    ip_hash = key = ""
+    ip = limit_key(ip)  # an IPv6 visitor counts by the /64
+    if ip is None:
+        limit_unknown("poll vote")
+    else:
+        ip_hash = _ip_hash(ip)
+        key = _rate_limit_key(poll, ip_hash)
+        cache.add(key, 0, timeout=3600)
+        if cache.incr(key) > settings.POLLS_VOTES_PER_IP_PER_HOUR:
+            raise TooManyVotes
 
     try:
         with transaction.atomic():
             Vote.objects.create(poll=poll, choice=choice, voter=voter, ip_hash=ip_hash)
             Choice.objects.filter(pk=choice.pk).update(votes=F("votes") + 1)
     except IntegrityError:
-        cache.decr(key)
+        if key:
+            cache.decr(key)
         raise AlreadyVoted from None
     return choice

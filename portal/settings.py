@@ -59,8 +59,9 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if 
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 ADMIN_URL = os.environ.get("DJANGO_ADMIN_URL", "admin/").strip("/") + "/"
-# Reverse proxies whose X-Forwarded-For names the visitor (rate limits by address).
-TRUSTED_PROXIES = env_list("DJANGO_TRUSTED_PROXIES", "127.0.0.1,::1")
+# Reverse proxies whose X-Forwarded-For names the visitor (rate limits by address);
+# "unix": a connection over a unix socket (REMOTE_ADDR empty), see portal/client_ip.py.
+TRUSTED_PROXIES = env_list("DJANGO_TRUSTED_PROXIES", "127.0.0.1,::1,unix")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -309,7 +310,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "portal/lockout.html"
 AXES_HTTP_RESPONSE_CODE = 429
 # The same visitor address as the portal's own rate limits (trusted proxies only).
-AXES_CLIENT_IP_CALLABLE = "portal.client_ip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "portal.client_ip.client_limit_key"
 AXES_SENSITIVE_PARAMETERS = ["password"]
 # Bounded and NUL-free, so that no username can fail the attempts table.
 AXES_USERNAME_CALLABLE = "portal.login_throttle.axes_username"

@@ -23,6 +23,8 @@ def test_subscribe_confirm_and_unsubscribe(page, smtp, live_server):  # noqa: F8
     assert letter["To"] == "mariia@example.org"
     (confirm_path,) = smtp.links(letter, r"http://testserver(/newsletter/confirm/\S+/)")
     page.goto(confirm_path)
+    assert Subscriber.objects.get().status == Subscriber.Status.PENDING  # the link alone
+    page.get_by_role("button", name="Підтвердити підписку").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Підписку підтверджено")
     assert Subscriber.objects.get().status == Subscriber.Status.CONFIRMED
 
@@ -51,3 +53,17 @@ def test_an_invalid_address_gets_an_error_tied_to_the_field(new_page):
     expect(field).to_have_accessible_description(
         "Введіть правильну адресу, наприклад name@example.com."
     )
+
+
+def test_the_confirmation_button_works_without_javascript(new_page):
+    subscriber = Subscriber.objects.create(email="olha@example.org")
+    token = services.token_make(subscriber, services.CONFIRM)
+    page = new_page(java_script_enabled=False)
+    page.goto(f"/newsletter/confirm/{token}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Підтвердьте підписку")
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.PENDING
+    page.get_by_role("button", name="Підтвердити підписку").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Підписку підтверджено")
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.CONFIRMED

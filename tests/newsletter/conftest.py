@@ -16,12 +16,15 @@ class Mailbox:
     def __init__(self):
         self.messages = []
         self.refused = set()
+        self.temporary = {}  # address -> a 4xx reply to its RCPT
         self.accept_limit = None
         self.lock = threading.Lock()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refused:
             return "550 5.1.1 Mailbox does not exist"
+        if address in self.temporary:
+            return self.temporary[address]
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

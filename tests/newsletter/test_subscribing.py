@@ -45,8 +45,43 @@ def test_signup_sends_a_confirmation_link_that_works(
     (path,) = smtp.links(message, CONFIRM_LINK)
     page = client.get(path)
     assert page.status_code == 200
-    assert "Підписку підтверджено" in page.content.decode()
+    assert "Підтвердити підписку" in page.content.decode()
+    done = client.post(path)
+    assert done.status_code == 200
+    assert "Підписку підтверджено" in done.content.decode()
     assert Subscriber.objects.get().status == Subscriber.Status.CONFIRMED
+
+
+def test_following_the_confirmation_link_confirms_nothing_until_the_button_is_pressed():
+    """Mail scanners and link previewers fetch the link: GET shows a button, only its
+    POST (with the form's CSRF token) confirms."""
+    subscriber = Subscriber.objects.create(email="scanned@example.org")
+    token = services.token_make(subscriber, services.CONFIRM)
+    client = Client(enforce_csrf_checks=True)
+    page = client.get(f"/newsletter/confirm/{token}/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert '<form method="post"' in html and "csrfmiddlewaretoken" in html
+    assert "Підтвердити підписку" in html
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.PENDING
+    assert client.post(f"/newsletter/confirm/{token}/").status_code == 403  # no CSRF token
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.PENDING
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    done = client.post(f"/newsletter/confirm/{token}/", {"csrfmiddlewaretoken": csrf})
+    assert "Підписку підтверджено" in done.content.decode()
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.CONFIRMED
+
+
+def test_the_confirmation_link_of_a_confirmed_subscriber_says_so_at_once(client):
+    subscriber = Subscriber.objects.create(
+        email="member@example.org", status=Subscriber.Status.CONFIRMED
+    )
+    token = services.token_make(subscriber, services.CONFIRM)
+    page = client.get(f"/newsletter/confirm/{token}/").content.decode()
+    assert "Підписку підтверджено" in page and "Підтвердити підписку" not in page
 
 
 def test_the_answer_is_the_same_for_new_pending_and_confirmed(
@@ -126,6 +161,7 @@ def test_the_confirmation_link_expires_after_seven_days(client):
     token = services.token_make(subscriber, services.CONFIRM)
     with time_machine.travel(timezone.now() + datetime.timedelta(days=8)):
         response = client.get(f"/newsletter/confirm/{token}/")
+        assert client.post(f"/newsletter/confirm/{token}/").status_code == 400
     assert response.status_code == 400
     assert "Посилання не працює" in response.content.decode()
     subscriber.refresh_from_db()
@@ -138,6 +174,7 @@ def test_forged_tokens_get_a_clear_page(client, token):
     for url in ("confirm", "preferences", "unsubscribe"):
         assert client.get(f"/newsletter/{url}/{token}/").status_code in (400, 404)
     assert client.post(f"/newsletter/unsubscribe/{token}/").status_code in (400, 404)
+    assert client.post(f"/newsletter/confirm/{token}/").status_code in (400, 404)
     assert Subscriber.objects.get().status == Subscriber.Status.CONFIRMED
 
 
@@ -206,3 +243,36 @@ def test_preferences_choose_sections(client):
 def test_signup_page_renders_in_bounded_queries(client, django_assert_max_num_queries):
     with django_assert_max_num_queries(6):
         assert client.get("/newsletter/").status_code == 200
+
+
+@pytest.mark.parametrize("stored", ["Ivan@Example.com", "IVAN@EXAMPLE.COM"])
+@pytest.mark.parametrize("status", [Subscriber.Status.PENDING, Subscriber.Status.CONFIRMED])
+def test_an_address_stored_in_another_case_is_the_same_subscriber(
+    smtp, django_capture_on_commit_callbacks, stored, status
+):
+    """An address kept with capitals (typed in the admin, imported) and signed up again in
+    small letters: the same subscriber, the same neutral answer — no 500, no duplicate."""
+    existing = Subscriber.objects.create(email=stored, status=status)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = signup(Client(), "ivan@example.com")
+        new = signup(Client(), "nobody@example.com")
+    assert response.status_code == 302 and response["Location"] == new["Location"]
+    assert Subscriber.objects.filter(email__iexact="ivan@example.com").get() == existing
+    existing.refresh_from_db()
+    assert existing.status == status
+    assert [m["To"] for m in smtp.messages if "ivan" in m["To"].lower()] == [stored]
+
+
+@pytest.mark.parametrize(("days", "words"), [(1, "1 день"), (3, "3 дні"), (7, "7 днів")])
+def test_the_days_a_link_is_valid_are_counted_in_ukrainian(
+    client, smtp, settings, django_capture_on_commit_callbacks, days, words
+):
+    settings.NEWSLETTER_CONFIRM_MAX_AGE = days * 86400
+    with django_capture_on_commit_callbacks(execute=True):
+        response = signup(client, "counted@example.org")
+    (message,) = smtp.messages
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    html = message.get_body(preferencelist=("html",)).get_content()
+    assert f"посилання дійсне {words}" in text and f"Посилання дійсне {words}" in html
+    assert words in client.get(response["Location"]).content.decode()
+    assert words in client.get("/newsletter/confirm/forged/").content.decode()

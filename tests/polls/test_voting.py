@@ -1,12 +1,15 @@
 """Voting from a resident's side: form, results, refusals."""
 
+import datetime
+import zoneinfo
+
 import pytest
 import time_machine
 from django.test import Client
 from django.utils import timezone
 
 from polls.checks import check_votes_per_ip_per_hour
-from polls.models import Choice, Vote
+from polls.models import Choice, Poll, Vote
 from tests.conftest import make_article
 from tests.polls.factories import make_poll
 
@@ -218,3 +221,40 @@ def test_an_article_page_shows_the_poll(client):
 
 def test_choice_votes_are_not_editable_in_forms():
     assert not Choice._meta.get_field("votes").editable
+
+
+KYIV = zoneinfo.ZoneInfo("Europe/Kyiv")
+
+
+@pytest.mark.parametrize(
+    ("closes", "shown"),
+    [
+        # 10 December 00:00 in Kyiv (22:00 UTC on the 9th): the 9th is the last day to vote.
+        (datetime.datetime(2026, 12, 10, 0, 0, tzinfo=KYIV), "09/12/2026"),
+        (datetime.datetime(2026, 12, 10, 18, 0, tzinfo=KYIV), "10/12/2026"),
+        # 01:30 in Kyiv on the 10th is still the 9th in UTC: Kyiv's day counts.
+        (datetime.datetime(2026, 12, 10, 1, 30, tzinfo=KYIV), "10/12/2026"),
+    ],
+)
+@pytest.mark.parametrize("zone", [KYIV, datetime.UTC])
+def test_the_sidebar_shows_the_last_kyiv_day_on_which_residents_can_vote(closes, shown, zone):
+    with time_machine.travel(datetime.datetime(2026, 12, 1, 12, 0, tzinfo=datetime.UTC)):
+        Poll.objects.create(
+            question="Куди поставити ялинку?",
+            opens_at=timezone.now() - datetime.timedelta(days=1),
+            closes_at=closes,
+            is_published=True,
+        )
+        with timezone.override(zone):  # whatever zone is active, Kyiv's day is shown
+            html = Client().get("/").content.decode()
+    assert f"Триває до {shown}" in html
+
+
+def test_the_archive_names_the_last_day_of_voting():
+    poll = make_poll(opens_in=-40, closes_in=-30)
+    Poll.objects.filter(pk=poll.pk).update(
+        opens_at=datetime.datetime(2026, 10, 1, 0, 0, tzinfo=KYIV),
+        closes_at=datetime.datetime(2026, 11, 1, 0, 0, tzinfo=KYIV),
+    )
+    archive = Client().get("/polls/").content.decode()
+    assert "З 1 жовтня 2026 до 31 жовтня 2026" in archive

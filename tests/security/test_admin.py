@@ -104,3 +104,18 @@ def test_ckeditor_loads_under_the_admin_policy(client, staff_user, django_user_m
         "script-src 'self'" in policy
         and "unsafe" not in policy.split("script-src")[1].split(";")[0]
     )
+
+
+@pytest.mark.django_db
+def test_failures_from_one_ipv6_slash_64_lock_out_the_whole_prefix(
+    client, staff_user, django_user_model
+):
+    """One host has a whole /64: hopping between its addresses gains no more guesses."""
+    django_user_model.objects.create_user("other", password=PASSWORD, is_staff=True)
+    fail_five_times(
+        client,
+        usernames=[f"guess{n}" for n in range(5)],
+        addresses=[f"2001:db8:1:2::{n + 1:x}" for n in range(5)],
+    )
+    assert attempt(client, "other", PASSWORD, "2001:db8:1:2:ffff::9").status_code == 429
+    assert attempt(client, "other", PASSWORD, "2001:db8:1:3::1").status_code == 302

@@ -11,7 +11,16 @@ class Command(BaseCommand):
         if mailing is None:
             self.stdout.write("No new articles since the last digest: nothing to send.")
             return
-        count = services.mailing_queue(mailing=mailing)
+        try:
+            count = services.mailing_queue(mailing=mailing)
+        except services.MailingHasNoRecipients:
+            # Not kept: its articles wait for the next digest, as if it had never been.
+            mailing.delete()
+            self.stdout.write(
+                "No confirmed subscriber wants these articles: no digest sent; "
+                "they go into the next one."
+            )
+            return
         self.stdout.write(
             f"Digest “{mailing.subject}” with {mailing.articles.count()} articles "
             f"queued for {count} subscribers."
