@@ -1,15 +1,38 @@
 import csv
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponse
+from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from polls.models import Choice, Poll
 
+MIN_PUBLISHED_ANSWERS = 2
+
+
+class ChoiceFormSet(BaseInlineFormSet):
+    def clean(self):
+        """A published poll has at least two answers: residents must have a choice."""
+        super().clean()
+        if not self.instance.is_published:
+            return
+        answers = [
+            form
+            for form in self.forms
+            if form.cleaned_data.get("text") and not form.cleaned_data.get("DELETE")
+        ]
+        if len(answers) < MIN_PUBLISHED_ANSWERS:
+            raise ValidationError(
+                _("A published poll needs at least two answers."), code="too_few_answers"
+            )
+
 
 class ChoiceInline(admin.TabularInline):
     model = Choice
+    formset = ChoiceFormSet
     extra = 3
     fields = ["text", "position", "votes"]
     readonly_fields = ["votes"]
@@ -41,11 +64,14 @@ class PollAdmin(admin.ModelAdmin):
         rows = format_html_join(
             "",
             "<tr><td>{}</td><td>{}</td><td>{}%</td></tr>",
-            ((item.choice.text, item.votes, item.share_value) for item in results.choices),
+            (
+                (item.choice.text, item.votes, number_format(item.share, 2))
+                for item in results.choices
+            ),
         )
         return format_html(
             "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead>"
-            "<tbody>{}</tbody><tfoot><tr><th>{}</th><th>{}</th><th>100.00%</th></tr></tfoot>"
+            "<tbody>{}</tbody><tfoot><tr><th>{}</th><th>{}</th><th>{}%</th></tr></tfoot>"
             "</table>",
             _("answer"),
             _("votes"),
@@ -53,6 +79,7 @@ class PollAdmin(admin.ModelAdmin):
             rows,
             _("total"),
             results.total,
+            number_format(sum(item.share for item in results.choices), 2),
         )
 
     @admin.action(description=_("Export the results as CSV"))

@@ -21,8 +21,16 @@ def editor_client(client, django_user_model):
 def test_the_change_page_shows_counts_and_shares_read_only(editor_client):
     poll = make_poll(votes=[8, 5, 4])
     page = editor_client.get(f"/admin/polls/poll/{poll.pk}/change/").content.decode()
-    assert "<td>Дороги</td><td>8</td><td>47.06%</td>" in page
-    assert "<td>Школи</td><td>5</td><td>29.41%</td>" in page
+    assert "<td>Дороги</td><td>8</td><td>47,06%</td>" in page
+    assert "<td>Школи</td><td>5</td><td>29,41%</td>" in page
+    assert "<th>17</th><th>100,00%</th>" in page
+
+
+def test_a_poll_without_votes_totals_no_share(editor_client):
+    poll = make_poll(votes=[0, 0, 0])
+    page = editor_client.get(f"/admin/polls/poll/{poll.pk}/change/").content.decode()
+    assert "<td>Дороги</td><td>0</td><td>0,00%</td>" in page
+    assert "<th>0</th><th>0,00%</th>" in page
     assert 'name="choices-0-votes"' not in page  # counters are not a form field
 
 
@@ -51,6 +59,52 @@ def test_saving_the_poll_in_the_admin_keeps_the_counted_votes(editor_client):
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert Poll.objects.get().question == "Нове формулювання"
     assert list(poll.choices.values_list("votes", flat=True)) == [8, 5, 4]
+
+
+def new_poll_form(answers, *, published=True):
+    data = {
+        "question": "Де облаштувати новий сквер?",
+        "opens_at_0": "01.12.2026",
+        "opens_at_1": "09:00:00",
+        "closes_at_0": "20.12.2026",
+        "closes_at_1": "18:00:00",
+        "choices-TOTAL_FORMS": "3",
+        "choices-INITIAL_FORMS": "0",
+    }
+    if published:
+        data["is_published"] = "on"
+    for index in range(3):
+        # An untouched extra row sends its initial position, as the browser does.
+        text = answers[index] if index < len(answers) else ""
+        data |= {f"choices-{index}-text": text, f"choices-{index}-position": 0}
+    return data
+
+
+@pytest.mark.parametrize("answers", [[], ["Біля ставка"]], ids=["none", "one"])
+def test_a_published_poll_needs_two_answers(editor_client, answers):
+    response = editor_client.post("/admin/polls/poll/add/", new_poll_form(answers))
+    assert response.status_code == 200
+    assert "Опублікованому опитуванню потрібні щонайменше дві відповіді." in (
+        response.content.decode()
+    )
+    assert not Poll.objects.exists()
+
+
+def test_a_draft_poll_may_wait_for_its_answers(editor_client):
+    response = editor_client.post("/admin/polls/poll/add/", new_poll_form([], published=False))
+    assert response.status_code == 302
+    assert Poll.objects.get().choices.count() == 0
+
+
+def test_a_published_poll_with_two_answers_is_saved(editor_client):
+    response = editor_client.post(
+        "/admin/polls/poll/add/", new_poll_form(["Біля ставка", "У центрі"])
+    )
+    assert response.status_code == 302
+    assert list(Poll.objects.get().choices.values_list("text", flat=True)) == [
+        "Біля ставка",
+        "У центрі",
+    ]
 
 
 def test_csv_export_has_every_answer_with_votes_and_shares(editor_client):
