@@ -258,3 +258,20 @@ def test_the_archive_names_the_last_day_of_voting():
     )
     archive = Client().get("/polls/").content.decode()
     assert "З 1 жовтня 2026 до 31 жовтня 2026" in archive
+
+
+@pytest.mark.parametrize("voted", [False, True], ids=["form", "results"])
+def test_english_pages_mark_the_ukrainian_poll_as_ukrainian(client, voted):
+    """A screen reader on /en/ reads the question and the answers with Ukrainian
+    pronunciation, not English rules applied to Cyrillic."""
+    poll = make_poll(question="Що ремонтувати першим?")
+    if voted:
+        client.post(f"/polls/{poll.pk}/vote/", {"choice": poll.choices.first().pk})
+    english = client.get(f"/en/polls/{poll.pk}/").content.decode()
+    ukrainian = client.get(f"/polls/{poll.pk}/").content.decode()
+    assert 'class="poll__question" lang="uk">Що ремонтувати першим?<' in english
+    assert english.count(' lang="uk">Дороги<') == 1
+    sidebar = client.get("/en/").content.decode()
+    assert 'class="poll__question" lang="uk">Що ремонтувати першим?<' in sidebar
+    assert 'lang="uk">Що ремонтувати' not in ukrainian
+    assert 'lang="uk">Дороги<' not in ukrainian
