@@ -17,7 +17,7 @@ from django.core import signing
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, connections, transaction
-from django.db.models import F
+from django.db.models import F, Q, QuerySet
 from django.db.models.sql import Query
 from django.utils import timezone
 from PIL import ExifTags, Image, ImageOps
@@ -190,6 +190,23 @@ def published_article(category_slug: str, slug: str, *, request) -> Article | No
             ),
         )
     return article
+
+
+def article_author_choices(*, keep_id: int | None = None) -> QuerySet:
+    """Who may be named an article's author: the active staff, by name; and the
+    article's own author (``keep_id``) when they have left, so that the article can
+    still be edited as it is. Residents' accounts are never offered."""
+    condition = Q(is_staff=True, is_active=True)
+    if keep_id is not None:
+        condition |= Q(pk=keep_id)
+    return (
+        get_user_model().objects.filter(condition).order_by("last_name", "first_name", "username")
+    )
+
+
+def author_label(user) -> str:
+    """An author as editors and readers know them: the full name, else the login."""
+    return user.get_full_name() or user.get_username()
 
 
 # The parameters of published_article's query, in this order.
