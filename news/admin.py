@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from news.forms import ArticleAdminForm, AuthorChoiceField
 from news.models import Article, Category
-from news.services import article_author_choices, article_picture_renditions
+from news.services import article_author_choices, article_save, articles_delete
 
 
 @admin.register(Category)
@@ -54,6 +54,10 @@ class ArticleAdmin(admin.ModelAdmin):
             # in the next digest, not among the news of the day it was begun. An article
             # that was public before and is published again keeps its time.
             obj.published_at = timezone.now()
-        super().save_model(request, obj, form, change)
-        if "picture" in form.changed_data:
-            article_picture_renditions(obj)
+        article_save(article=obj, picture_changed="picture" in form.changed_data)
+
+    def delete_model(self, request, obj):
+        articles_delete(articles=Article.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        articles_delete(articles=queryset)
