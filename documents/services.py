@@ -32,7 +32,13 @@ def document_read_file(*, document: Document) -> str | None:
 
 @transaction.atomic
 def document_save(*, document: Document, file_changed: bool = True) -> str | None:
-    """Save a document, extracting its text when the file is new. Returns a warning or None."""
+    """Save a document, extracting its text when the file is new. Returns a warning or None.
+
+    A replaced file is kept in the storage, as is the file of a deleted document: an
+    official act's earlier text is a record of what the council published, and no
+    page names a document's /media/ address (residents download the current file
+    through ``document_download``), unlike an article's picture, whose old file is
+    deleted (``news.services.article_picture_discard``)."""
     warning = document_read_file(document=document) if file_changed else None
     document.save()
     return warning

@@ -2,9 +2,9 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from news.forms import ArticleAdminForm
+from news.forms import ArticleAdminForm, AuthorChoiceField
 from news.models import Article, Category
-from news.services import article_picture_renditions
+from news.services import article_author_choices, article_save, articles_delete
 
 
 @admin.register(Category)
@@ -23,13 +23,20 @@ class ArticleAdmin(admin.ModelAdmin):
     search_fields = ["title"]
     date_hierarchy = "published_at"
     readonly_fields = ["views", "created_at", "updated_at"]
-    autocomplete_fields = ["author"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "category", "lead", "body"]}),
         (_("Picture"), {"fields": ["picture", "picture_alt"]}),
         (_("Publishing"), {"fields": ["status", "published_at", "author"]}),
         (_("Statistics"), {"fields": ["views", "created_at", "updated_at"]}),
     ]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "author":
+            # A plain list of the staff: the autocomplete over users answered 403 to
+            # editors, who may not view users (portal.roles).
+            kwargs["queryset"] = article_author_choices()
+            kwargs["form_class"] = AuthorChoiceField
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_changeform_initial_data(self, request):
         return {"author": request.user.pk, **super().get_changeform_initial_data(request)}
@@ -47,6 +54,10 @@ class ArticleAdmin(admin.ModelAdmin):
             # in the next digest, not among the news of the day it was begun. An article
             # that was public before and is published again keeps its time.
             obj.published_at = timezone.now()
-        super().save_model(request, obj, form, change)
-        if "picture" in form.changed_data:
-            article_picture_renditions(obj)
+        article_save(article=obj, picture_changed="picture" in form.changed_data)
+
+    def delete_model(self, request, obj):
+        articles_delete(articles=Article.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        articles_delete(articles=queryset)

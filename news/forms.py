@@ -2,8 +2,15 @@ from django import forms
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 
 from news.models import Article
-from news.services import picture_without_metadata
+from news.services import article_author_choices, author_label, picture_without_metadata
 from news.validators import validate_image
+
+
+class AuthorChoiceField(forms.ModelChoiceField):
+    """An author by their full name, as readers see it under the article."""
+
+    def label_from_instance(self, obj):
+        return author_label(obj)
 
 
 class ArticleAdminForm(forms.ModelForm):
@@ -13,6 +20,13 @@ class ArticleAdminForm(forms.ModelForm):
             *("title", "slug", "category", "lead", "body", "picture", "picture_alt"),
             *("status", "published_at", "author"),
         ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        author = self.fields.get("author")
+        if author is not None and self.instance.author_id is not None:
+            # Someone who has left the staff stays the author of their articles.
+            author.queryset = article_author_choices(keep_id=self.instance.author_id)
 
     def clean_picture(self):
         """A new picture is stored without its metadata (news.services)."""

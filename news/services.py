@@ -3,6 +3,7 @@
 import datetime
 import functools
 import io
+import logging
 import re
 import threading
 import time
@@ -17,12 +18,14 @@ from django.core import signing
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, connections, transaction
-from django.db.models import F
+from django.db.models import F, Q, QuerySet
 from django.db.models.sql import Query
 from django.utils import timezone
 from PIL import ExifTags, Image, ImageOps
 
 from news.models import Article, ArticleViewBuffer, Category, ViewFlushBatch
+
+logger = logging.getLogger(__name__)
 
 VIEWED_COOKIE = "hv"
 VIEWED_COOKIE_SALT = "news.viewed"
@@ -190,6 +193,23 @@ def published_article(category_slug: str, slug: str, *, request) -> Article | No
             ),
         )
     return article
+
+
+def article_author_choices(*, keep_id: int | None = None) -> QuerySet:
+    """Who may be named an article's author: the active staff, by name; and the
+    article's own author (``keep_id``) when they have left, so that the article can
+    still be edited as it is. Residents' accounts are never offered."""
+    condition = Q(is_staff=True, is_active=True)
+    if keep_id is not None:
+        condition |= Q(pk=keep_id)
+    return (
+        get_user_model().objects.filter(condition).order_by("last_name", "first_name", "username")
+    )
+
+
+def author_label(user) -> str:
+    """An author as editors and readers know them: the full name, else the login."""
+    return user.get_full_name() or user.get_username()
 
 
 # The parameters of published_article's query, in this order.
@@ -391,6 +411,65 @@ def viewed_cookie_set(response, value: str, *, secure: bool) -> None:
 def rendition_name(name: str, width: int) -> str:
     stem = name.rsplit(".", 1)[0]
     return f"renditions/{stem}-{width}.webp"
+
+
+def picture_rendition_names(name: str) -> set[str]:
+    """The stored renditions of a picture: those of today's widths, and any other width
+    found beside them (``NEWS_RENDITION_WIDTHS`` may have changed since they were made)."""
+    names = {rendition_name(name, width) for width in settings.NEWS_RENDITION_WIDTHS}
+    folder, _, stem = rendition_name(name, 0).rpartition("/")
+    stem = stem.removesuffix("0.webp")
+    try:
+        _, files = default_storage.listdir(folder)
+    except (OSError, NotImplementedError):
+        return names
+    width = re.compile(rf"{re.escape(stem)}\d+\.webp")
+    return names | {f"{folder}/{file}" for file in files if width.fullmatch(file)}
+
+
+@transaction.atomic
+def article_save(*, article: Article, picture_changed: bool) -> None:
+    """Save an article an editor changed. A new picture gets its renditions; a picture
+    replaced or removed is deleted with its renditions once this is committed
+    (``article_picture_discard``): its address stays in pages, feeds, letters and
+    search engines, and the file was public under /media/ for as long as it was kept."""
+    previous = ""
+    if picture_changed and article.pk is not None:
+        previous = (
+            Article.objects.filter(pk=article.pk).values_list("picture", flat=True).first() or ""
+        )
+    article.save()
+    if picture_changed:
+        article_picture_renditions(article)
+        if previous and previous != article.picture.name:
+            article_picture_discard(previous)
+
+
+@transaction.atomic
+def articles_delete(*, articles: QuerySet) -> None:
+    """Delete articles, and their pictures with the renditions once this is committed."""
+    pictures = set(articles.exclude(picture="").values_list("picture", flat=True))
+    articles.delete()
+    for name in pictures:
+        article_picture_discard(name)
+
+
+def article_picture_discard(name: str) -> None:
+    """Delete a picture no longer shown, with its renditions, after the transaction
+    commits: a rollback leaves the article with its picture, so nothing may go before.
+    A file another article still refers to (then, after the commit) is kept."""
+    if name:
+        transaction.on_commit(functools.partial(_article_picture_delete, name), robust=True)
+
+
+def _article_picture_delete(name: str) -> None:
+    if Article.objects.filter(picture=name).exists():
+        return
+    for file in sorted(picture_rendition_names(name)) + [name]:
+        try:
+            default_storage.delete(file)
+        except Exception:  # one storage error must not keep the other files public
+            logger.exception("Could not delete the picture file %s", file)
 
 
 # What a re-encoded picture keeps of its file's information: how it is drawn, never

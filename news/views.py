@@ -14,6 +14,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from news.models import Article, Category, picture_name
 from news.services import (
     article_view_register,
+    author_label,
     picture_without_metadata,
     published_article,
     related_articles,
@@ -115,7 +116,7 @@ class ArticleDetailView(DetailView):
         if article.author:
             data["author"] = {
                 "@type": "Person",
-                "name": article.author.get_full_name() or article.author.get_username(),
+                "name": author_label(article.author),
             }
         text = json.dumps(data, ensure_ascii=False)
         for character, escaped in JSON_SCRIPT_ESCAPES:

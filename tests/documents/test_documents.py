@@ -182,6 +182,40 @@ class TestAdmin:
             "encrypted" in str(m) or "зашифр" in str(m) for m in response.context["messages"]
         )
 
+    def test_a_replaced_file_is_kept_and_residents_download_the_new_one(
+        self, client, admin_user, settings, django_capture_on_commit_callbacks
+    ):
+        """An official document's earlier file is a record of what was published: it is
+        not deleted when the file is replaced (unlike an article's picture). It is not
+        public either: no page names a document's /media/ address, the download serves
+        the current file."""
+        document, _ = make_document(pdf_bytes("Перша редакція рішення"))
+        old = Path(settings.MEDIA_ROOT) / document.file.name
+        client.force_login(admin_user)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                reverse("admin:documents_document_change", args=[document.pk]),
+                {
+                    "title": document.title,
+                    "kind": document.kind_id,
+                    "number": document.number,
+                    "adopted_on": "2024-03-05",
+                    "issuer": document.issuer_id,
+                    "status": "in_force",
+                    "is_published": "on",
+                    "file": SimpleUploadedFile("new.pdf", pdf_bytes("Виправлена редакція")),
+                },
+            )
+        assert response.status_code == 302, response.content.decode()[:2000]
+        document.refresh_from_db()
+        assert old.exists()
+        assert document.file.name != old.relative_to(settings.MEDIA_ROOT).as_posix()
+        assert "Виправлена" in document.text
+        page = client.get(document.get_absolute_url()).content.decode()
+        assert "/media/" not in page
+        download = b"".join(client.get(document.get_download_url()).streaming_content)
+        assert download == (Path(settings.MEDIA_ROOT) / document.file.name).read_bytes()
+
 
 @pytest.mark.django_db
 class TestPage:

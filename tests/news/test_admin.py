@@ -204,3 +204,89 @@ def test_the_migration_gives_published_articles_their_first_publication(category
     draft.refresh_from_db()
     assert published.first_published_at == published.published_at
     assert draft.first_published_at is None
+
+
+def test_an_editor_with_only_the_news_permissions_chooses_any_staff_author(
+    client, editor, category, django_user_model
+):
+    """The author was an autocomplete over users, and the autocomplete answers 403 to
+    an editor without auth.view_user: the editor could not choose anyone. The add page
+    lists the active staff by their full names; residents' accounts are not offered."""
+    colleague = django_user_model.objects.create_user(
+        "koval", first_name="Олена", last_name="Коваль", is_staff=True
+    )
+    django_user_model.objects.create_user(
+        "former", first_name="Колишній", is_staff=True, is_active=False
+    )
+    django_user_model.objects.create_user("resident", first_name="Мешканець")
+    assert not editor.has_perm("auth.view_user")
+    client.force_login(editor)
+
+    page = client.get("/admin/news/article/add/").content.decode()
+    author_select = page[
+        page.index('name="author"') : page.index("</select>", page.index('name="author"'))
+    ]
+    assert f'<option value="{colleague.pk}">Олена Коваль</option>' in author_select
+    assert f'<option value="{editor.pk}" selected>redaktor</option>' in author_select
+    assert "Мешканець" not in author_select
+    assert "Колишній" not in author_select
+
+    response = client.post(
+        "/admin/news/article/add/",
+        {
+            "title": "Новина колеги",
+            "category": category.pk,
+            "status": "draft",
+            "published_at_0": "2026-11-20",
+            "published_at_1": "10:00:00",
+            "author": colleague.pk,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Article.objects.get().author == colleague
+
+
+def test_a_resident_cannot_be_made_an_article_author(client, editor, category, django_user_model):
+    resident = django_user_model.objects.create_user("resident", first_name="Мешканець")
+    client.force_login(editor)
+    response = client.post(
+        "/admin/news/article/add/",
+        {
+            "title": "Новина",
+            "category": category.pk,
+            "status": "draft",
+            "published_at_0": "2026-11-20",
+            "published_at_1": "10:00:00",
+            "author": resident.pk,
+        },
+    )
+    assert response.status_code == 200
+    assert not Article.objects.exists()
+
+
+def test_an_article_keeps_an_author_who_has_left_the_staff(
+    client, editor, category, django_user_model
+):
+    """An article by someone no longer on the staff is still edited with its author."""
+    former = django_user_model.objects.create_user(
+        "former", first_name="Петро", last_name="Іваненко", is_staff=False
+    )
+    article = make_article(category=category, author=former, status=Article.Status.DRAFT)
+    client.force_login(editor)
+    page = client.get(f"/admin/news/article/{article.pk}/change/").content.decode()
+    assert f'<option value="{former.pk}" selected>Петро Іваненко</option>' in page
+    response = client.post(
+        f"/admin/news/article/{article.pk}/change/",
+        {
+            "title": "Виправлена назва",
+            "slug": article.slug,
+            "category": category.pk,
+            "status": "draft",
+            "published_at_0": "2026-11-20",
+            "published_at_1": "10:00:00",
+            "author": former.pk,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    article.refresh_from_db()
+    assert article.title == "Виправлена назва" and article.author == former
