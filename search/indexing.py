@@ -6,8 +6,8 @@ post_delete for these models only.
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models.signals import post_delete, post_save
-from django.utils.html import strip_tags
 
+from news.sanitizer import plain_text
 from search.backends import get_search_backend
 from search.lemmatizer import index_text
 from search.models import IndexEntry, SearchTerm
@@ -19,7 +19,9 @@ def _article(article) -> dict:
     return {
         "kind": IndexEntry.Kind.NEWS,
         "title": article.title,
-        "body": " ".join([article.lead or "", strip_tags(article.body or "")]).strip(),
+        # The body read as words: strip_tags() alone glued "…дорогу</p><p>Школа…" into
+        # one word nobody could find, and the snippets showed "&amp;nbsp;".
+        "body": " ".join(filter(None, [article.lead, plain_text(article.body or "")])),
         "date": article.published_at.date() if article.published_at else None,
         "url": article.get_absolute_url(),
         "is_public": article.status == Article.Status.PUBLISHED and bool(article.published_at),
