@@ -4,13 +4,20 @@ Each indexed model has an explicit adapter; SearchConfig.ready() connects post_s
 post_delete for these models only.
 """
 
+import zoneinfo
+
 from django.contrib.contenttypes.models import ContentType
 from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
 
 from news.sanitizer import plain_text
 from search.backends import get_search_backend
 from search.lemmatizer import index_text
 from search.models import IndexEntry, SearchTerm
+
+# The city's calendar: an article published at 00:30 on 1 December in Kyiv is of
+# 1 December, whatever time zone is active and however the database gives it back (UTC).
+KYIV = zoneinfo.ZoneInfo("Europe/Kyiv")
 
 
 def _article(article) -> dict:
@@ -22,7 +29,7 @@ def _article(article) -> dict:
         # The body read as words: strip_tags() alone glued "…дорогу</p><p>Школа…" into
         # one word nobody could find, and the snippets showed "&amp;nbsp;".
         "body": " ".join(filter(None, [article.lead, plain_text(article.body or "")])),
-        "date": article.published_at.date() if article.published_at else None,
+        "date": timezone.localdate(article.published_at, KYIV) if article.published_at else None,
         "url": article.get_absolute_url(),
         "is_public": article.status == Article.Status.PUBLISHED and bool(article.published_at),
         "published_at": article.published_at,
