@@ -30,7 +30,6 @@ def _article(article) -> dict:
         # one word nobody could find, and the snippets showed "&amp;nbsp;".
         "body": " ".join(filter(None, [article.lead, plain_text(article.body or "")])),
         "date": timezone.localdate(article.published_at, KYIV) if article.published_at else None,
-        "url": article.get_absolute_url(),
         "is_public": article.status == Article.Status.PUBLISHED and bool(article.published_at),
         "published_at": article.published_at,
     }
@@ -42,7 +41,6 @@ def _document(document) -> dict:
         "title": document.title,
         "body": "\n".join(filter(None, [document.description, document.text])),
         "date": document.adopted_on,
-        "url": document.get_absolute_url(),
         "is_public": document.is_published,
         "published_at": None,
         "doc_kind": document.kind.slug,
@@ -58,6 +56,20 @@ def adapters():
     from news.models import Article
 
     return {Article: _article, Document: _document}
+
+
+def linked_objects(model):
+    """The rows an indexed model's get_absolute_url() needs, and nothing more: a result's
+    link is worked out when the page is shown (search.selectors.attach_links), in the
+    page's language and from the object's address now (its section, its slug)."""
+    from documents.models import Document
+    from news.models import Article
+
+    if model is Article:
+        return Article.objects.select_related("category").only("slug", "category__slug")
+    if model is Document:
+        return Document.objects.only("pk")
+    raise ValueError(f"{model.__name__} is not indexed")
 
 
 def vocabulary(*lemma_texts: str) -> set[str]:
