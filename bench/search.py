@@ -120,7 +120,7 @@ def build(args):
                     content_type=article_ct, object_id=article.pk, kind="news",
                     title=article.title, body=body,
                     lemma_title=index_text(article.title), lemma_body=index_text(body),
-                    date=article.published_at.date(), url=f"/news/x/{article.slug}/",
+                    date=article.published_at.date(),
                     is_public=True, published_at=article.published_at,
                 )
             )  # fmt: skip
@@ -136,7 +136,7 @@ def build(args):
                     title=document.title, body=document.text,
                     lemma_title=index_text(f"{document.title} {document.number}"),
                     lemma_body=index_text(document.text), date=document.adopted_on,
-                    url=f"/documents/{document.pk}/", is_public=True,
+                    is_public=True,
                     doc_kind=kind.slug, issuer_id=issuer.pk, number=document.number,
                 )
             )  # fmt: skip

@@ -4,13 +4,20 @@ Each indexed model has an explicit adapter; SearchConfig.ready() connects post_s
 post_delete for these models only.
 """
 
+import zoneinfo
+
 from django.contrib.contenttypes.models import ContentType
 from django.db.models.signals import post_delete, post_save
-from django.utils.html import strip_tags
+from django.utils import timezone
 
+from news.sanitizer import plain_text
 from search.backends import get_search_backend
 from search.lemmatizer import index_text
 from search.models import IndexEntry, SearchTerm
+
+# The city's calendar: an article published at 00:30 on 1 December in Kyiv is of
+# 1 December, whatever time zone is active and however the database gives it back (UTC).
+KYIV = zoneinfo.ZoneInfo("Europe/Kyiv")
 
 
 def _article(article) -> dict:
@@ -19,9 +26,10 @@ def _article(article) -> dict:
     return {
         "kind": IndexEntry.Kind.NEWS,
         "title": article.title,
-        "body": " ".join([article.lead or "", strip_tags(article.body or "")]).strip(),
-        "date": article.published_at.date() if article.published_at else None,
-        "url": article.get_absolute_url(),
+        # The body read as words: strip_tags() alone glued "…дорогу</p><p>Школа…" into
+        # one word nobody could find, and the snippets showed "&amp;nbsp;".
+        "body": " ".join(filter(None, [article.lead, plain_text(article.body or "")])),
+        "date": timezone.localdate(article.published_at, KYIV) if article.published_at else None,
         "is_public": article.status == Article.Status.PUBLISHED and bool(article.published_at),
         "published_at": article.published_at,
     }
@@ -33,7 +41,6 @@ def _document(document) -> dict:
         "title": document.title,
         "body": "\n".join(filter(None, [document.description, document.text])),
         "date": document.adopted_on,
-        "url": document.get_absolute_url(),
         "is_public": document.is_published,
         "published_at": None,
         "doc_kind": document.kind.slug,
@@ -49,6 +56,20 @@ def adapters():
     from news.models import Article
 
     return {Article: _article, Document: _document}
+
+
+def linked_objects(model):
+    """The rows an indexed model's get_absolute_url() needs, and nothing more: a result's
+    link is worked out when the page is shown (search.selectors.attach_links), in the
+    page's language and from the object's address now (its section, its slug)."""
+    from documents.models import Document
+    from news.models import Article
+
+    if model is Article:
+        return Article.objects.select_related("category").only("slug", "category__slug")
+    if model is Document:
+        return Document.objects.only("pk")
+    raise ValueError(f"{model.__name__} is not indexed")
 
 
 def vocabulary(*lemma_texts: str) -> set[str]:

@@ -2,9 +2,22 @@
 
 import functools
 import re
+import unicodedata
 
-APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "‘": "'", "`": "'"})
+# The apostrophes residents type ("м’ясо", "мʼясо", "м'ясо", "м`ясо", "м‘ясо") as one.
+APOSTROPHES = str.maketrans(dict.fromkeys("’ʼ‘`´", "'"))
 TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*|\d+")
+# A word as written, before normalise(): its stress marks and its apostrophes inside it
+# (for finding in the original text the words a query matched).
+_LETTER = r"(?:[^\W\d_][\u0300-\u036f]*)"
+TEXT_WORD = re.compile(rf"{_LETTER}+(?:['’ʼ‘`´]{_LETTER}+)*|\d+")
+# Stress marks (acute, grave) over a vowel: "мі́ста" is "міста".
+STRESS = dict.fromkeys([0x0301, 0x0300])
+# Latin letters that look like Cyrillic ones, as a mixed keyboard types them inside a
+# Cyrillic word ("Kиїв" with a Latin K): case matters (a Latin "m" looks like no "м").
+LOOK_ALIKES = str.maketrans("AaBCcEeHIiKkMOoPpTXxYyÏï", "АаВСсЕеНІіКкМОоРрТХхУуЇї")
+_WORD = re.compile(r"[^\W\d_]+")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 MAX_QUERY_TOKENS = 12
 STOP_WORDS = frozenset(
     [
@@ -51,9 +64,18 @@ def _analyzer():
     return pymorphy3.MorphAnalyzer(lang="uk")
 
 
+def _cyrillic_letters(match: re.Match) -> str:
+    word = match.group()
+    return word.translate(LOOK_ALIKES) if _CYRILLIC.search(word) else word
+
+
 def normalise(text: str) -> str:
-    """Lowercase, the three Ukrainian apostrophes as one."""
-    return text.translate(APOSTROPHES).lower()
+    """The one form of indexed text and queries: Unicode NFC without stress marks, the
+    apostrophes as one, Latin look-alikes inside a Cyrillic word as the Cyrillic letters,
+    lower case. The lemmas are made in Python, so both backends see the same words."""
+    text = unicodedata.normalize("NFD", text).translate(STRESS)
+    text = unicodedata.normalize("NFC", text).translate(APOSTROPHES)
+    return _WORD.sub(_cyrillic_letters, text).lower()
 
 
 def tokens(text: str) -> list[str]:

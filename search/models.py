@@ -27,7 +27,6 @@ class IndexEntry(models.Model):
     lemma_title = models.TextField(blank=True)
     lemma_body = models.TextField(blank=True)
     date = models.DateField(null=True, db_index=True)
-    url = models.CharField(max_length=500)
     is_public = models.BooleanField(default=True)
     published_at = models.DateTimeField(null=True, blank=True)
     doc_kind = models.CharField(max_length=100, blank=True)

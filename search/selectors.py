@@ -1,13 +1,16 @@
 """The search read: query text to ranked, filtered, visible index entries."""
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, IntegerField, QuerySet, Value, When, Window
 
 from portal import pagecache
 from search.backends import get_search_backend
+from search.indexing import linked_objects
 from search.lemmatizer import MAX_QUERY_TOKENS, STOP_WORDS, query_groups, tokens
 from search.models import IndexEntry
 
@@ -167,4 +170,26 @@ def result_page(results: QuerySet, number, per_page: int, *, request=None, vary_
     rows = IndexEntry.objects.in_bulk(ids)
     paginator = Paginator(results, per_page)
     paginator.count = total  # a cached_property: the paginator never counts again
-    return Page([rows[pk] for pk in ids if pk in rows], number, paginator)
+    return Page(attach_links([rows[pk] for pk in ids if pk in rows]), number, paginator)
+
+
+def attach_links(entries: list[IndexEntry]) -> list[IndexEntry]:
+    """The entries with ``link`` set: their object's address now and in the active
+    language (an address kept in the index went stale when an article moved section or
+    its section's slug changed, and was Ukrainian on /en/search/). One query per kind of
+    object on the page. An entry whose object is gone is left out."""
+    by_type = defaultdict(list)
+    for entry in entries:
+        by_type[entry.content_type_id].append(entry)
+    objects = {}
+    for type_id, group in by_type.items():
+        model = ContentType.objects.get_for_id(type_id).model_class()
+        found = linked_objects(model).in_bulk([entry.object_id for entry in group])
+        objects.update({(type_id, pk): obj for pk, obj in found.items()})
+    linked = []
+    for entry in entries:
+        obj = objects.get((entry.content_type_id, entry.object_id))
+        if obj is not None:
+            entry.link = obj.get_absolute_url()
+            linked.append(entry)
+    return linked

@@ -1,25 +1,26 @@
-import re
-
 from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-register = template.Library()
+from search.lemmatizer import TEXT_WORD as WORD
+from search.lemmatizer import normalise
 
-WORD = re.compile(r"\w[\w'’ʼ]*")
+register = template.Library()
 
 
 @register.simple_tag
 def matching_passages(text, query, limit=5, width=120):
     """Passages of text around words that share a stem with the query's words,
     those words highlighted with <mark>; everything else HTML-escaped."""
-    stems = {w.lower()[: max(3, len(w) - 2)] for w in WORD.findall(query or "")[:20]}
+    # Words compared as the search compares them (stress marks, apostrophes, look-alikes).
+    words = [normalise(w) for w in WORD.findall(query or "")[:20]]
+    stems = {w[: max(3, len(w) - 2)] for w in words}
     stems = {s for s in stems if len(s) >= 3}
     if not stems or not text:
         return []
     passages = []
     for match in WORD.finditer(text):
-        if match.group().lower().startswith(tuple(stems)):
+        if normalise(match.group()).startswith(tuple(stems)):
             start = max(0, match.start() - width)
             end = min(len(text), match.end() + width)
             if passages and start <= passages[-1][1]:
@@ -33,7 +34,7 @@ def matching_passages(text, query, limit=5, width=120):
         chunk = text[start:end]
         parts, last = [], 0
         for match in WORD.finditer(chunk):
-            if match.group().lower().startswith(tuple(stems)):
+            if normalise(match.group()).startswith(tuple(stems)):
                 parts.append(escape(chunk[last : match.start()]))
                 parts.append(f"<mark>{escape(match.group())}</mark>")
                 last = match.end()

@@ -1,14 +1,11 @@
-import re
-
 from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from search.lemmatizer import TEXT_WORD as WORD
 from search.lemmatizer import matched_words, normalise
 
 register = template.Library()
-
-WORD = re.compile(r"[^\W\d_]+(?:['’ʼ][^\W\d_]+)*|\d+")
 
 
 @register.simple_tag

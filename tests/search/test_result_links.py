@@ -1,0 +1,62 @@
+"""A result's link is the object's address now and in the page's language, worked out
+when the page is shown (search.selectors.attach_links), not an address kept in the index."""
+
+import pytest
+from django.urls import reverse
+
+from tests.conftest import make_article, make_category
+from tests.documents.test_documents import make_document, pdf_bytes
+
+
+def links(response):
+    return [entry.link for entry in response.context["results"]]
+
+
+@pytest.mark.django_db
+class TestResultLinks:
+    def test_an_article_moved_to_another_section_links_to_its_new_address(self, client):
+        article = make_article(title="Ремонт мосту")
+        article.category = make_category(name="Транспорт", slug="transport")
+        article.save()
+        response = client.get(reverse("search:results"), {"q": "міст"})
+        assert links(response) == [f"/news/transport/{article.slug}/"]
+        assert f'href="/news/transport/{article.slug}/"' in response.content.decode()
+
+    def test_a_section_renamed_in_its_address_is_followed(self, client):
+        category = make_category(name="Культура", slug="kultura")
+        article = make_article(title="Ремонт мосту", category=category)
+        category.slug = "kultura-i-mystetstvo"
+        category.save()
+        response = client.get(reverse("search:results"), {"q": "міст"})
+        assert f'href="/news/kultura-i-mystetstvo/{article.slug}/"' in response.content.decode()
+
+    def test_a_new_slug_is_followed(self, client):
+        article = make_article(title="Ремонт мосту")
+        type(article).objects.filter(pk=article.pk).update(slug="remont-mostu-2026")
+        response = client.get(reverse("search:results"), {"q": "міст"})
+        assert links(response) == [f"/news/{article.category.slug}/remont-mostu-2026/"]
+
+    def test_english_pages_link_to_english_pages(self, client):
+        article = make_article(title="Ремонт мосту")
+        document, _ = make_document(pdf_bytes("Рішення про ремонт мосту"), title="Про міст")
+        response = client.get("/en/search/", {"q": "міст"})
+        html = response.content.decode()
+        assert f'href="/en/news/{article.category.slug}/{article.slug}/"' in html
+        assert f'href="/en/documents/{document.pk}/?q=' in html
+        response = client.get("/en/search/documents/", {"q": "міст"})
+        assert links(response) == [f"/en/documents/{document.pk}/"]
+        response = client.get("/search/", {"q": "міст"})
+        assert sorted(links(response)) == sorted(
+            [f"/news/{article.category.slug}/{article.slug}/", f"/documents/{document.pk}/"]
+        )
+
+    def test_a_page_of_links_costs_a_bounded_number_of_queries(
+        self, client, django_assert_max_num_queries
+    ):
+        for number in range(12):
+            make_article(title=f"Ремонт мосту {number}", category=make_category())
+        for number in range(3):
+            make_document(pdf_bytes("Ремонт мосту"), title=f"Про міст {number}")
+        with django_assert_max_num_queries(8):
+            response = client.get(reverse("search:results"), {"q": "міст"})
+        assert len(set(links(response))) == 10
