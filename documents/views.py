@@ -1,13 +1,11 @@
-import csv
-import json
-
 from django import forms
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView
 
+from documents.exports import export_response
 from documents.models import Document, DocumentKind, IssuingBody
 from portal.pagecache import page_cache
 
@@ -54,22 +52,6 @@ class DocumentFilterForm(forms.Form):
         return queryset
 
 
-EXPORT_FIELDS = ["id", "number", "title", "kind", "adopted_on", "issuer", "status", "url"]
-
-
-def _export_row(request, document):
-    return {
-        "id": document.pk,
-        "number": document.number,
-        "title": document.title,
-        "kind": document.kind.name,
-        "adopted_on": document.adopted_on.isoformat(),
-        "issuer": document.issuer.name,
-        "status": document.get_status_display(),
-        "url": request.build_absolute_uri(document.get_absolute_url()),
-    }
-
-
 @method_decorator(page_cache(parameters=[*DocumentFilterForm.base_fields, "page"]), name="dispatch")
 class DocumentListView(ListView):
     paginate_by = 20
@@ -82,20 +64,7 @@ class DocumentListView(ListView):
     def get(self, request, *args, **kwargs):
         export = request.GET.get("format")
         if export in ("csv", "json"):
-            rows = [_export_row(request, d) for d in self.get_queryset()[:10000]]
-            if export == "json":
-                response = HttpResponse(
-                    json.dumps(rows, ensure_ascii=False, indent=1),
-                    content_type="application/json; charset=utf-8",
-                )
-            else:
-                response = HttpResponse(content_type="text/csv; charset=utf-8")
-                response.write("\ufeff")
-                writer = csv.DictWriter(response, fieldnames=EXPORT_FIELDS)
-                writer.writeheader()
-                writer.writerows(rows)
-            response["Content-Disposition"] = f'attachment; filename="documents.{export}"'
-            return response
+            return export_response(request, self.get_queryset(), export)
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
