@@ -33,6 +33,9 @@ def main():
     parser.add_argument("--requests", type=int, default=500, help="per batch")
     parser.add_argument("--first", type=int, help="the first article's number (default: by time)")
     parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument(
+        "--profile", metavar="FILE", help="write a cProfile of the batches to FILE (pstats)"
+    )
     args = parser.parse_args()
 
     sys.path.insert(0, str(ROOT))
@@ -87,11 +90,20 @@ def main():
     for _ in range(300):  # connections, shared parts, the code's caches
         first_view()
     per_request = []
+    profiler = None
+    if args.profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     for _ in range(args.batches):
         started = time.process_time()
         for _ in range(args.requests):
             first_view()
         per_request.append((time.process_time() - started) / args.requests * 1e6)
+    if profiler:
+        profiler.disable()
+        profiler.dump_stats(args.profile)
     print(
         f"first view, one process ({args.database or 'SQLite'}, "
         f"{'Redis' if args.redis else 'local-memory cache'}): "
