@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 
 from documents.models import Document, DocumentKind, IssuingBody
-from documents.services import document_save
+from documents.services import document_kind_save, document_save
 
 
 @admin.register(DocumentKind)
@@ -9,6 +9,11 @@ class DocumentKindAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "position"]
     list_editable = ["position"]
     prepopulated_fields = {"slug": ["name"]}
+
+    def save_model(self, request, obj, form, change):
+        # Also for a position edited in the list: the service reindexes only when the
+        # name or the slug changed.
+        document_kind_save(kind=obj)
 
 
 @admin.register(IssuingBody)

@@ -2,8 +2,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from documents.extraction import ExtractionError, extract_text
-from documents.models import Document
+from documents.models import Document, DocumentKind
 from documents.validators import detect_file_type
+from search.indexing import index_objects
 
 
 def document_read_file(*, document: Document) -> str | None:
@@ -42,3 +43,19 @@ def document_save(*, document: Document, file_changed: bool = True) -> str | Non
     warning = document_read_file(document=document) if file_changed else None
     document.save()
     return warning
+
+
+@transaction.atomic
+def document_kind_save(*, kind: DocumentKind) -> int:
+    """Save a kind and, when its name or slug changed, reindex its documents: their
+    index entries hold the slug (the search's kind filter) and the name (a searchable
+    word of the title), and nothing else saves those documents. Returns how many were
+    reindexed (none for a new kind or a change of position only).
+
+    In the save's transaction, so the search never shows a kind half renamed."""
+    before = DocumentKind.objects.filter(pk=kind.pk).values("name", "slug").first()
+    kind.save()
+    if before is None or before == {"name": kind.name, "slug": kind.slug}:
+        return 0
+    documents = Document.objects.filter(kind=kind).select_related("kind").order_by("pk")
+    return index_objects(documents.iterator(chunk_size=500))

@@ -5,29 +5,43 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView
 
-from documents.exports import export_response
+from documents.exports import export_refusal, export_response
 from documents.models import Document, DocumentKind, IssuingBody
 from portal.pagecache import page_cache
 
 
 class DocumentFilterForm(forms.Form):
+    # Messages of our own: Django's "Select a valid choice. … is not one of the available
+    # choices" echoed whatever was typed into the address back onto the page.
     kind = forms.ModelChoiceField(
         DocumentKind.objects.all(),
         to_field_name="slug",
         required=False,
         label=_("Kind"),
         empty_label=_("All kinds"),
+        error_messages={"invalid_choice": _("There is no such document kind in the registry.")},
     )
     # The years of the registry to pick from: a typed year could be one with no
     # documents, and a number input echoed "?year=abc" back into invalid HTML.
-    year = forms.TypedChoiceField(coerce=int, empty_value=None, required=False, label=_("Year"))
+    year = forms.TypedChoiceField(
+        coerce=int,
+        empty_value=None,
+        required=False,
+        label=_("Year"),
+        error_messages={"invalid_choice": _("Choose a year from the list.")},
+    )
     issuer = forms.ModelChoiceField(
-        IssuingBody.objects.all(), required=False, label=_("Issuing body"), empty_label=_("All")
+        IssuingBody.objects.all(),
+        required=False,
+        label=_("Issuing body"),
+        empty_label=_("All"),
+        error_messages={"invalid_choice": _("There is no such issuing body in the registry.")},
     )
     status = forms.ChoiceField(
         choices=[("", _("All"))] + list(Document.Status.choices),
         required=False,
         label=_("Status"),
+        error_messages={"invalid_choice": _("Choose a status from the list.")},
     )
 
     def __init__(self, *args, **kwargs):
@@ -38,8 +52,13 @@ class DocumentFilterForm(forms.Form):
         ]
 
     def filter(self, queryset):
-        if not self.is_valid():
+        """The documents the filters pick: all of them with no filter, none with an
+        invalid one. The whole registry under "?kind=nonexistent" passed for an answer
+        to the question asked."""
+        if not self.is_bound:
             return queryset
+        if not self.is_valid():
+            return queryset.none()
         data = self.cleaned_data
         if data["kind"]:
             queryset = queryset.filter(kind=data["kind"])
@@ -64,7 +83,10 @@ class DocumentListView(ListView):
     def get(self, request, *args, **kwargs):
         export = request.GET.get("format")
         if export in ("csv", "json"):
-            return export_response(request, self.get_queryset(), export)
+            documents = self.get_queryset()
+            if self.filter_form.errors:
+                return export_refusal(self.filter_form)
+            return export_response(request, documents, export)
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):

@@ -4,25 +4,47 @@ from django.utils.translation import gettext_lazy as _
 from documents.views import DocumentFilterForm
 from search.models import IndexEntry
 
+# A date as the date input sends it, or as a resident types it into the address.
+DATE_ERRORS = {"invalid": _("Enter a date that exists: day, month and year.")}
+
 
 class SiteSearchForm(forms.Form):
+    # Messages of our own: Django's "Select a valid choice. … is not one of the available
+    # choices" echoed whatever was typed into the address back onto the page.
     q = forms.CharField(required=False, label=_("Search the site"))
     kind = forms.ChoiceField(
         choices=[("", _("Everything")), ("news", _("News")), ("document", _("Documents"))],
         required=False,
         label=_("What"),
+        error_messages={"invalid_choice": _("Choose what to search from the list.")},
     )
     date_from = forms.DateField(
-        required=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label=_("From"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages=DATE_ERRORS,
     )
     date_to = forms.DateField(
-        required=False, label=_("To"), widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label=_("To"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages=DATE_ERRORS,
     )
     sort = forms.ChoiceField(
         choices=[("relevance", _("By relevance")), ("date", _("Newest first"))],
         required=False,
         label=_("Sort"),
+        error_messages={"invalid_choice": _("Choose an order from the list.")},
     )
+
+    def clean(self):
+        """A period that ends before it starts: no date is in it, and "nothing found"
+        would blame the words."""
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end of the period is before its start."))
+        return data
 
     def search_kind(self):
         """The one kind of entry searched, if the visitor chose one."""

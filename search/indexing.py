@@ -113,6 +113,19 @@ def index_object(obj, *, collect_words: set | None = None) -> IndexEntry:
     return entry
 
 
+def index_objects(objects) -> int:
+    """Index many objects (an iterable, so a queryset's .iterator() keeps memory flat),
+    the vocabulary written once at the end; returns how many. The caller holds the
+    transaction: all of them or none, as with a save."""
+    words: set[str] = set()
+    count = 0
+    for obj in objects:
+        index_object(obj, collect_words=words)
+        count += 1
+    remember_terms(words)
+    return count
+
+
 def remove_object(obj) -> None:
     entries = IndexEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk

@@ -10,12 +10,16 @@ PER_PAGE = 10
 
 def _search(request, form_class, scope, template):
     form = form_class(request.GET)
-    valid = form.is_valid()
-    text = (form.cleaned_data.get("q") or "")[:10000] if valid else ""
-    queryset = form.filter(IndexEntry.objects.visible()) if valid else IndexEntry.objects.none()
-    sort = form.cleaned_data.get("sort") if valid else "relevance"
-    kind = form.search_kind() if valid else None
-    outcome = search_entries(text, queryset=queryset, sort=sort or "relevance", kind=kind)
+    if not form.is_valid():
+        # No search under a filter that could not be applied: the page shows the
+        # filter's error by its field, and the words stay in their box (the bound form).
+        query = form.data.get("q", "")[:200]
+        return render(request, template, {"form": form, "query": query, "search_scope": scope})
+    text = (form.cleaned_data.get("q") or "")[:10000]
+    queryset = form.filter(IndexEntry.objects.visible())
+    sort = form.cleaned_data.get("sort") or "relevance"
+    kind = form.search_kind()
+    outcome = search_entries(text, queryset=queryset, sort=sort, kind=kind)
     results = outcome.results
     if scope == "documents" and outcome.groups and sort != "date":
         results = number_first(results, text)
