@@ -841,8 +841,8 @@ def shared_fragment(request, name: str, vary_on, render) -> str:
     if NEXT_PLACEHOLDER in html:
         html = html.replace(NEXT_PLACEHOLDER, escape(request.get_full_path()))
     if "<!--pagecache:translated:" in html:
-        path = request.get_full_path()
+        path, found = request.get_full_path(), request.resolver_match is not None
         html = TRANSLATED_PLACEHOLDER.sub(
-            lambda match: escape(translated_path(path, match[1])), html
+            lambda match: escape(translated_path(path, match[1], found=found)), html
         )
     return html

@@ -40,7 +40,10 @@ def absolute(address):
 @register.simple_tag(takes_context=True)
 def translated_path(context, language):
     """This page's address in ``language`` (portal.links.translated_path)."""
-    return links.translated_path(context["request"].get_full_path(), language)
+    request = context["request"]
+    return links.translated_path(
+        request.get_full_path(), language, found=request.resolver_match is not None
+    )
 
 
 @register.simple_tag

@@ -63,3 +63,37 @@ class TestLanguageSwitch:
         page = client.get(href)
         assert page.status_code == 200
         assert '<html lang="uk"' in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/news/",
+        "/news/?page=2",
+        "/news/roads/repair-of-the-bridge/",
+        "/news/roads/",
+        "/polls/",
+        "/documents/?kind=rishennia&year=2024",
+        "/documents/15/",
+        "/search/?q=%D0%B2%D0%BE%D0%B4%D0%B0",
+        "/search/documents/",
+        "/newsletter/",
+    ],
+)
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_the_shortcut_for_a_found_page_gives_what_translate_url_gives(path, prefix):
+    """portal.links.translated_path swaps the prefix of an address a view was found for
+    instead of resolving and reversing it: the same address in both directions, as long
+    as the URL patterns are not translated."""
+    from django.urls import resolve, translate_url
+    from django.utils.translation import override
+
+    from portal.links import translated_path
+
+    address = prefix + path
+    current, other = ("en", "uk") if prefix else ("uk", "en")
+    with override(current):
+        resolve(address.split("?")[0])  # an address of a page, as the shortcut assumes
+        assert translated_path(address, other, found=True) == translate_url(address, other)
+        assert translated_path(address, current, found=True) == address
