@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 from documents.extraction import ExtractionError, extract_text
 from documents.models import Document, DocumentKind
 from documents.validators import detect_file_type
-from search.indexing import index_objects
+from search.indexing import index_titles
 
 
 def document_read_file(*, document: Document) -> str | None:
@@ -58,4 +58,4 @@ def document_kind_save(*, kind: DocumentKind) -> int:
     if before is None or before == {"name": kind.name, "slug": kind.slug}:
         return 0
     documents = Document.objects.filter(kind=kind).select_related("kind").order_by("pk")
-    return index_objects(documents.iterator(chunk_size=500))
+    return index_titles(documents.iterator(chunk_size=500))

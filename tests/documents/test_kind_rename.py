@@ -33,6 +33,9 @@ class TestKindRename:
         assert found_titles(client, q="розпорядження") == ["Про ремонт мосту"]
         assert found_titles(client, kind="rozporiadzhennia", q="мосту") == ["Про ремонт мосту"]
         assert found_titles(client, q="рішення") == []
+        # The body's words were kept, not lost with the title's reindexing.
+        assert found_titles(client, q="річку", kind="rozporiadzhennia") == ["Про ремонт мосту"]
+        assert found_titles(client, q="розпорядження річку") == ["Про ремонт мосту"]
         # The old slug is no kind any more: the filter says so rather than finding nothing.
         response = client.get(reverse("search:documents"), {"kind": "rishennia", "q": "мосту"})
         assert "Такого виду документів у реєстрі немає" in response.content.decode()
