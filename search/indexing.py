@@ -91,13 +91,24 @@ def remember_terms(words) -> None:
     )
 
 
-def index_object(obj, *, collect_words: set | None = None) -> IndexEntry:
-    """Index one object. A rebuild passes a set that collects the vocabulary, written
-    once at its end instead of one INSERT per object."""
+def entry_fields(obj, *, with_body: bool = True) -> dict:
+    """The IndexEntry columns of an object, from its adapter. Without the body (its text
+    and lemmas) when ``with_body`` is False: lemmatising a document's body is most of the
+    cost of indexing it."""
     fields = adapters()[type(obj)](obj)
     extra = fields.pop("_extra_title", "")
     fields["lemma_title"] = index_text(f"{fields['title']} {extra}")
-    fields["lemma_body"] = index_text(fields["body"])
+    if with_body:
+        fields["lemma_body"] = index_text(fields["body"])
+    else:
+        del fields["body"]
+    return fields
+
+
+def index_object(obj, *, collect_words: set | None = None) -> IndexEntry:
+    """Index one object. A rebuild passes a set that collects the vocabulary, written
+    once at its end instead of one INSERT per object."""
+    fields = entry_fields(obj)
     entry, _ = IndexEntry.objects.update_or_create(
         content_type=ContentType.objects.get_for_model(obj),
         object_id=obj.pk,
@@ -135,10 +146,7 @@ def index_titles(objects, *, batch_size: int = 500) -> int:
             if entry is None:
                 index_object(obj, collect_words=words)
                 continue
-            fields = adapters()[type(obj)](obj)
-            extra = fields.pop("_extra_title", "")
-            del fields["body"]
-            fields["lemma_title"] = index_text(f"{fields['title']} {extra}")
+            fields = entry_fields(obj, with_body=False)
             # Only the columns that differ are written: a CASE over every column of
             # 500 rows cost more than the rest of the reindexing.
             differing = {name for name, value in fields.items() if getattr(entry, name) != value}
