@@ -11,8 +11,9 @@ from django.db.models import Case, Count, IntegerField, QuerySet, Value, When, W
 from portal import pagecache
 from search.backends import get_search_backend
 from search.indexing import linked_objects
-from search.lemmatizer import MAX_QUERY_TOKENS, STOP_WORDS, query_groups, tokens
-from search.models import IndexEntry
+from search.lemmatizer import MAX_QUERY_TOKENS, STOP_WORDS, lemmas, query_groups, tokens
+from search.models import IndexEntry, SearchTerm
+from search.transliteration import spellings
 
 LAYOUT = dict(
     zip(
@@ -21,14 +22,6 @@ LAYOUT = dict(
         strict=True,
     )
 )
-TRANSLIT = [
-    ("shch", "щ"), ("zgh", "зг"), ("zh", "ж"), ("kh", "х"), ("ts", "ц"), ("ch", "ч"),
-    ("sh", "ш"), ("yu", "ю"), ("iu", "ю"), ("ya", "я"), ("ia", "я"), ("ye", "є"),
-    ("ie", "є"), ("yi", "ї"), ("a", "а"), ("b", "б"), ("v", "в"), ("h", "г"), ("g", "ґ"),
-    ("d", "д"), ("e", "е"), ("z", "з"), ("y", "и"), ("i", "і"), ("k", "к"), ("l", "л"),
-    ("m", "м"), ("n", "н"), ("o", "о"), ("p", "п"), ("r", "р"), ("s", "с"), ("t", "т"),
-    ("u", "у"), ("f", "ф"), ("c", "к"), ("w", "в"), ("x", "кс"), ("j", "й"), ("q", "к"),
-]  # fmt: skip
 LATIN = re.compile(r"[a-z]", re.I)
 CYRILLIC = re.compile(r"[а-яґєії]", re.I)
 
@@ -37,12 +30,67 @@ def from_layout(text: str) -> str:
     return "".join(LAYOUT.get(ch, LAYOUT.get(ch.lower(), ch)) for ch in text)
 
 
-def from_translit(text: str) -> str:
-    # Place names end in "-ськ", whose soft sign the official transliteration drops.
-    text = re.sub(r"sk\b", "ськ", text.lower())
-    for latin, cyrillic in TRANSLIT:
-        text = text.replace(latin, cyrillic)
-    return text
+# A Latin word the transliteration reads back (letters and apostrophes only).
+LATIN_WORD = re.compile(r"[a-z]+(?:'[a-z]+)*")
+
+
+def _eligible(word: str) -> bool:
+    """Whether the vocabulary would hold the word if the public index had it (it keeps
+    no numbers and no words of one or two letters: search.indexing.vocabulary)."""
+    return 3 <= len(word) <= 100 and not word.isdigit()
+
+
+def ukrainian_readings(text: str) -> list[str]:
+    """A Latin query read as Ukrainian, of the readings that could find something:
+    transliterated (each word in its likeliest spelling the index knows, or its likeliest
+    spelling), then typed in the wrong keyboard layout.
+
+    One query, whatever the number of words and spellings: the official transliteration
+    reads back into up to MAX_SPELLINGS spellings a word ("lviv": "лвів", "львів", ...),
+    and searching for each, or for each combination of the words' spellings, would cost a
+    full-text search apiece (16 per word, 16² for two words). The vocabulary table
+    (search.models.SearchTerm: every word and lemma of the public index, the same on
+    SQLite and PostgreSQL) is asked once which of the spellings' lemmas, the words as
+    typed ("online") and the layout reading's lemmas it has. A word the index knows as
+    typed stays as typed. A reading with a word none of whose lemmas the vocabulary has
+    cannot find anything and is left out, so a query that is neither costs one look-up
+    and no search."""
+    words = tokens(text[:2000])[: 2 * MAX_QUERY_TOKENS]
+    options = {
+        word: spellings(word)
+        for word in words
+        if word not in STOP_WORDS and LATIN_WORD.fullmatch(word)
+    }
+    layout = from_layout(text[:2000])
+    layout_groups = query_groups(layout)
+    asked = {word.replace("'", "") for word in options}
+    asked.update(lemma for spelt in options.values() for s in spelt for lemma in lemmas(s))
+    asked.update(lemma for group in layout_groups for lemma in group)
+    asked = sorted(word for word in asked if _eligible(word))
+    known = set(SearchTerm.objects.filter(word__in=asked).values_list("word", flat=True))
+
+    def known_in(group) -> bool:
+        return any(lemma in known for lemma in group)
+
+    def possible(group) -> bool:  # the vocabulary cannot tell of short words and numbers
+        return known_in(group) or not all(_eligible(lemma) for lemma in group)
+
+    chosen = []
+    for word in words:
+        if word not in options or word.replace("'", "") in known:
+            chosen.append(word)
+        else:
+            spelt = options[word]
+            chosen.append(next((s for s in spelt if known_in(lemmas(s))), spelt[0]))
+    transliterated = " ".join(chosen)
+    readings = []
+    for reading, groups in (
+        (transliterated, query_groups(transliterated)),
+        (layout, layout_groups),
+    ):
+        if groups and all(possible(group) for group in groups) and reading not in readings:
+            readings.append(reading)
+    return readings
 
 
 @dataclass
@@ -60,7 +108,8 @@ def search_entries(
     kind: str | None = None,
 ) -> SearchOutcome:
     """Ranked visible entries; a Latin query that finds nothing is retried as Ukrainian
-    typed in the wrong layout or transliterated (the outcome says which)."""
+    transliterated or typed in the wrong layout (the outcome says what was searched for):
+    at most one vocabulary look-up and two more searches (see ukrainian_readings)."""
     queryset = IndexEntry.objects.visible() if queryset is None else queryset
     groups = query_groups(text)
     if not groups:
@@ -69,12 +118,12 @@ def search_entries(
     order = ["-date", "-id"] if sort == "date" else ["-rank", "-date", "-id"]
     results = backend.search(groups, queryset, kind).order_by(*order)
     if LATIN.search(text) and not CYRILLIC.search(text) and not results.exists():
-        for candidate in (from_translit(text), from_layout(text)):
-            alt_groups = query_groups(candidate)
-            if alt_groups:
+        for reading in ukrainian_readings(text):
+            alt_groups = query_groups(reading)
+            if alt_groups != groups:
                 alt = backend.search(alt_groups, queryset, kind).order_by(*order)
                 if alt.exists():
-                    return SearchOutcome(results=alt, groups=alt_groups, shown_for=candidate)
+                    return SearchOutcome(results=alt, groups=alt_groups, shown_for=reading)
     return SearchOutcome(results=results, groups=groups)
 
 
