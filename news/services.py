@@ -552,3 +552,58 @@ def article_picture_measure(article: Article) -> None:
             width, height = height, width
     article.picture_width, article.picture_height = width, height
     Article.objects.filter(pk=article.pk).update(picture_width=width, picture_height=height)
+
+
+# A picture an editor put into an article's text (news.views.editor_image_upload):
+# named by news.models.picture_name, so found by its name wherever the body's address
+# points (/media/…, a CDN, S3).
+EDITOR_PICTURES = "editor"
+EDITOR_PICTURE_NAME = re.compile(rf"{EDITOR_PICTURES}/\d{{4}}/\d{{2}}/[0-9a-f]{{32}}\.[a-z]+")
+# An upload is kept this long even if no saved text shows it: the editor who inserted it
+# may not have saved the article yet.
+EDITOR_PICTURE_GRACE = datetime.timedelta(days=1)
+
+
+def editor_pictures_prune(
+    *, older_than: datetime.timedelta = EDITOR_PICTURE_GRACE, dry_run: bool = False
+) -> list[str]:
+    """Delete the pictures uploaded through the editor that no article's text shows any
+    more — taken out of the text, or their article deleted — and that are older than
+    ``older_than``; returns their names.
+
+    Such a picture stays public under /media/ for as long as its file is kept, whoever
+    is in it: removing it from the article must, in time, remove it from the site. Drafts
+    and unpublished articles count as showing theirs (they may be published again).
+    Letters already sent that showed a pruned picture show it no more."""
+    shown = set()
+    bodies = Article.objects.filter(body__contains=f"{EDITOR_PICTURES}/").values_list(
+        "body", flat=True
+    )
+    for body in bodies.iterator(chunk_size=1000):
+        shown.update(EDITOR_PICTURE_NAME.findall(body))
+    cutoff = timezone.now() - older_than
+    pruned = []
+    for name in _storage_files(EDITOR_PICTURES):
+        if name in shown or not EDITOR_PICTURE_NAME.fullmatch(name):
+            continue
+        try:
+            if default_storage.get_modified_time(name) > cutoff:
+                continue
+            if not dry_run:
+                default_storage.delete(name)
+        except (OSError, NotImplementedError):
+            logger.exception("Could not prune the editor's picture %s", name)
+            continue
+        pruned.append(name)
+    return pruned
+
+
+def _storage_files(folder: str):
+    try:
+        folders, files = default_storage.listdir(folder)
+    except (FileNotFoundError, NotImplementedError):
+        return
+    for file in sorted(files):
+        yield f"{folder}/{file}"
+    for inner in sorted(folders):
+        yield from _storage_files(f"{folder}/{inner}")
