@@ -60,16 +60,18 @@ def adapters():
 
 
 def linked_objects(model):
-    """The rows an indexed model's get_absolute_url() needs, and nothing more: a result's
-    link is worked out when the page is shown (search.selectors.attach_links), in the
-    page's language and from the object's address now (its section, its slug)."""
+    """The rows an indexed model's get_absolute_url() and its result's label need, and
+    nothing more: a result's link is worked out when the page is shown
+    (search.selectors.attach_links), in the page's language and from the object's
+    address now (its section, its slug)."""
     from documents.models import Document
     from news.models import Article
 
     if model is Article:
         return Article.objects.select_related("category").only("slug", "category__slug")
     if model is Document:
-        return Document.objects.only("pk")
+        # The kind's name as it is now: a result reads "Рішення № 125-р", not "Документ".
+        return Document.objects.select_related("kind").only("pk", "kind__name")
     raise ValueError(f"{model.__name__} is not indexed")
 
 

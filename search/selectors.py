@@ -223,10 +223,11 @@ def result_page(results: QuerySet, number, per_page: int, *, request=None, vary_
 
 
 def attach_links(entries: list[IndexEntry]) -> list[IndexEntry]:
-    """The entries with ``link`` set: their object's address now and in the active
+    """The entries with ``link`` set — their object's address now and in the active
     language (an address kept in the index went stale when an article moved section or
-    its section's slug changed, and was Ukrainian on /en/search/). One query per kind of
-    object on the page. An entry whose object is gone is left out."""
+    its section's slug changed, and was Ukrainian on /en/search/) — and ``label``, a
+    document's kind by its name now ("" for others). One query per kind of object on the
+    page. An entry whose object is gone is left out."""
     by_type = defaultdict(list)
     for entry in entries:
         by_type[entry.content_type_id].append(entry)
@@ -240,5 +241,6 @@ def attach_links(entries: list[IndexEntry]) -> list[IndexEntry]:
         obj = objects.get((entry.content_type_id, entry.object_id))
         if obj is not None:
             entry.link = obj.get_absolute_url()
+            entry.label = obj.kind.name if entry.kind == IndexEntry.Kind.DOCUMENT else ""
             linked.append(entry)
     return linked

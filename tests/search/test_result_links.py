@@ -60,3 +60,43 @@ class TestResultLinks:
         with django_assert_max_num_queries(8):
             response = client.get(reverse("search:results"), {"q": "міст"})
         assert len(set(links(response))) == 10
+
+
+@pytest.mark.django_db
+class TestResultLabels:
+    """A result says what it is: a document by its kind ("Розпорядження № 7-р"), so a
+    resident can tell a council's decision from the mayor's order without opening it."""
+
+    def meta_lines(self, response):
+        html = response.content.decode()
+        return [line.split(">", 1)[1] for line in html.split("\n") if 'class="meta"' in line]
+
+    def test_documents_are_labelled_by_their_kind_and_articles_as_news(self, client):
+        from documents.models import DocumentKind
+
+        order = DocumentKind.objects.create(name="розпорядження", slug="rozporiadzhennia")
+        make_document(pdf_bytes("Ремонт мосту"), title="Про міст", number="12-р")
+        make_document(pdf_bytes("Ремонт мосту"), title="Про міст", number="7-р", kind=order)
+        make_article(title="Ремонт мосту")
+        lines = self.meta_lines(client.get(reverse("search:results"), {"q": "міст"}))
+        assert sorted(line.split(" · ")[0] for line in lines) == [
+            "Новина",
+            "Розпорядження № 7-р",
+            "Рішення № 12-р",
+        ]
+        english = self.meta_lines(client.get("/en/search/documents/", {"q": "міст"}))
+        assert sorted(line.split(" · ")[0] for line in english) == [
+            "Розпорядження № 7-р",  # the council's own names of its kinds
+            "Рішення № 12-р",
+        ]
+
+    def test_a_renamed_kind_shows_its_new_name(self, client):
+        from documents.models import DocumentKind
+        from documents.services import document_kind_save
+
+        make_document(pdf_bytes("Ремонт мосту"), title="Про міст", number="12-р")
+        kind = DocumentKind.objects.get(slug="rishennia")
+        kind.name = "рішення виконавчого комітету"
+        document_kind_save(kind=kind)
+        lines = self.meta_lines(client.get(reverse("search:documents"), {"q": "міст"}))
+        assert [line.split(" · ")[0] for line in lines] == ["Рішення виконавчого комітету № 12-р"]
