@@ -6,6 +6,7 @@ import unicodedata
 
 # The apostrophes residents type ("м’ясо", "мʼясо", "м'ясо", "м`ясо", "м‘ясо") as one.
 APOSTROPHES = str.maketrans(dict.fromkeys("’ʼ‘`´", "'"))
+CYRILLIC_WORD = re.compile(r"[а-яґєії]+")
 TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*|\d+")
 # A word as written, before normalise(): its stress marks and its apostrophes inside it
 # (for finding in the original text the words a query matched).
@@ -98,6 +99,41 @@ def lemmas(word: str) -> tuple[str, ...]:
         forms = set()
     forms.add(word)
     return tuple(sorted(form.replace("'", "").replace("’", "") for form in forms))
+
+
+# Where Ukrainian spelling puts an apostrophe: after a labial or "р" before "я", "ю", "є",
+# "ї" (м'ясо, пам'ять, сім'я, бур'ян), and after a prefix's "з" or "д" (з'їзд, під'їзд).
+APOSTROPHE_PLACE = re.compile(r"(?<=[бпвмфрзд])(?=[яюєї])")
+
+
+# pymorphy3's marks of a spelling that is not the standard one: "Dist" (distorted:
+# "память" for "пам'ять") and "alt" (an alternative: "б'юджет" for "бюджет").
+NONSTANDARD = frozenset({"Dist", "alt"})
+
+
+def _standard_spelling(word: str) -> bool:
+    analyzer = _analyzer()
+    return analyzer.word_is_known(word) and any(
+        not NONSTANDARD & parse.tag.grammemes for parse in analyzer.parse(word)
+    )
+
+
+@functools.lru_cache(maxsize=10_000)
+def with_apostrophe(word: str) -> str:
+    """A word kept without its apostrophe (the vocabulary's and the lemmas' form,
+    "мясо", "память") as it is written ("м'ясо", "пам'ять"), where the dictionary has
+    that as the standard spelling and not the word as it is; else the word. Only the
+    places an apostrophe can stand are tried ("рядок": "р'ядок" is no word)."""
+    places = [match.start() for match in APOSTROPHE_PLACE.finditer(word)]
+    if not places or len(places) > 4 or not CYRILLIC_WORD.fullmatch(word):
+        return word
+    if _standard_spelling(word):
+        return word  # "бюджет", though the dictionary has "б'юджет" as an alternative
+    for place in places:
+        written = f"{word[:place]}'{word[place:]}"
+        if _standard_spelling(written):
+            return written
+    return word
 
 
 def index_text(text: str) -> str:

@@ -11,7 +11,14 @@ from django.db.models import Case, Count, IntegerField, QuerySet, Value, When, W
 from portal import pagecache
 from search.backends import get_search_backend
 from search.indexing import linked_objects
-from search.lemmatizer import MAX_QUERY_TOKENS, STOP_WORDS, lemmas, query_groups, tokens
+from search.lemmatizer import (
+    MAX_QUERY_TOKENS,
+    STOP_WORDS,
+    lemmas,
+    query_groups,
+    tokens,
+    with_apostrophe,
+)
 from search.models import IndexEntry, SearchTerm
 from search.transliteration import spellings
 
@@ -140,8 +147,10 @@ def suggest(text: str, queryset: QuerySet, kind: str | None = None) -> str:
         words.append(word)
     backend = get_search_backend()
     best = backend.corrections([w for w in wanted if len(w) >= 3 and not w.isdigit()])
+    # The vocabulary keeps words without their apostrophe: shown as they are written.
     corrected = [
-        word if word in STOP_WORDS else best.get(word.replace("'", ""), word) for word in words
+        word if word in STOP_WORDS else with_apostrophe(best.get(word.replace("'", ""), word))
+        for word in words
     ]
     if [w.replace("'", "") for w in corrected] == [w.replace("'", "") for w in words]:
         return ""

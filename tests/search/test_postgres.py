@@ -94,7 +94,7 @@ def suggestion_of(client, url, params):
     response = client.get(url, params)
     assert response.status_code == 200
     found = SUGGESTION.search(response.content.decode())
-    return (html.unescape(found.group(1)), found.group(2)) if found else None
+    return (html.unescape(found.group(1)), html.unescape(found.group(2))) if found else None
 
 
 def test_a_misspelt_word_gets_a_link_to_the_corrected_query_which_finds_results(client):
@@ -149,6 +149,25 @@ def test_nonsense_gives_the_normal_nothing_found_page(client, q):
     assert response.status_code == 200
     page = response.content.decode()
     assert "Нічого не знайдено" in page and "Ви мали на увазі" not in page
+
+
+@pytest.mark.parametrize(
+    ("typed", "suggested"),
+    [("памьять", "пам'ять"), ("мьясо", "м'ясо"), ("компьютер", "комп'ютер")],
+)
+def test_a_suggested_word_is_written_with_its_apostrophe(client, typed, suggested):
+    # The vocabulary keeps "пам'ять" as "память" (the trigrams split at an apostrophe).
+    make_article(title="Вечір пам'яті", body="<p>Пам'ять про загиблих. М'ясо і комп'ютер.</p>")
+    url = reverse("search:results")
+    link, shown = suggestion_of(client, url, {"q": typed})
+    assert shown == suggested
+    assert client.get(url + link).context["results"][0].title == "Вечір пам'яті"
+
+
+def test_a_word_without_an_apostrophe_gets_none_added(client):
+    make_article(title="Рядок бюджету", body="<p>Рядок про свято.</p>")
+    link, shown = suggestion_of(client, reverse("search:results"), {"q": "рядокк святто"})
+    assert shown == "рядок свято"
 
 
 def test_words_of_drafts_are_never_suggested(client):
