@@ -554,47 +554,54 @@ def article_picture_measure(article: Article) -> None:
     Article.objects.filter(pk=article.pk).update(picture_width=width, picture_height=height)
 
 
-# A picture an editor put into an article's text (news.views.editor_image_upload):
-# named by news.models.picture_name, so found by its name wherever the body's address
-# points (/media/…, a CDN, S3).
-EDITOR_PICTURES = "editor"
-EDITOR_PICTURE_NAME = re.compile(rf"{EDITOR_PICTURES}/\d{{4}}/\d{{2}}/[0-9a-f]{{32}}\.[a-z]+")
-# An upload is kept this long even if no saved text shows it: the editor who inserted it
-# may not have saved the article yet.
-EDITOR_PICTURE_GRACE = datetime.timedelta(days=1)
+# Pictures are named by news.models.picture_name, and found by that name wherever an
+# address points (/media/…, a CDN, S3): an article's own under news/, those an editor put
+# into its text (news.views.editor_image_upload) under editor/.
+PICTURE_NAME = r"\d{4}/\d{2}/[0-9a-f]{32}\.[a-z]+"
+ARTICLE_PICTURE_NAME = re.compile(rf"news/{PICTURE_NAME}")
+EDITOR_PICTURE_NAME = re.compile(rf"editor/{PICTURE_NAME}")
+# A picture is kept this long even if no saved article shows it: the editor who uploaded
+# it may not have saved the article yet.
+UNUSED_PICTURE_GRACE = datetime.timedelta(days=1)
 
 
-def editor_pictures_prune(
-    *, older_than: datetime.timedelta = EDITOR_PICTURE_GRACE, dry_run: bool = False
+def unused_pictures_prune(
+    *, older_than: datetime.timedelta = UNUSED_PICTURE_GRACE, dry_run: bool = False
 ) -> list[str]:
-    """Delete the pictures uploaded through the editor that no article's text shows any
-    more — taken out of the text, or their article deleted — and that are older than
-    ``older_than``; returns their names.
+    """Delete the pictures no article shows and that are older than ``older_than``;
+    returns their names (renditions not listed).
 
-    Such a picture stays public under /media/ for as long as its file is kept, whoever
-    is in it: removing it from the article must, in time, remove it from the site. Drafts
-    and unpublished articles count as showing theirs (they may be published again).
-    Letters already sent that showed a pruned picture show it no more."""
-    shown = set()
-    bodies = Article.objects.filter(body__contains=f"{EDITOR_PICTURES}/").values_list(
-        "body", flat=True
-    )
+    A picture put into an article's text goes when no article's text shows it any more
+    (taken out of the text, or its article deleted): nothing else deletes it. An
+    article's own picture is deleted when it is replaced or its article deleted
+    (``article_picture_discard``); one no article has is left by a save that failed
+    after the upload was stored (its transaction rolled back), and goes with its
+    renditions. Such files stay public under /media/ for as long as they are kept,
+    whoever is in them. Drafts and unpublished articles count as showing theirs. Letters
+    already sent that showed a pruned picture show it no more."""
+    in_text = set()
+    bodies = Article.objects.filter(body__contains="editor/").values_list("body", flat=True)
     for body in bodies.iterator(chunk_size=1000):
-        shown.update(EDITOR_PICTURE_NAME.findall(body))
+        in_text.update(EDITOR_PICTURE_NAME.findall(body))
+    own = set(Article.objects.exclude(picture="").values_list("picture", flat=True))
     cutoff = timezone.now() - older_than
     pruned = []
-    for name in _storage_files(EDITOR_PICTURES):
-        if name in shown or not EDITOR_PICTURE_NAME.fullmatch(name):
-            continue
-        try:
-            if default_storage.get_modified_time(name) > cutoff:
+    folders = [("news", ARTICLE_PICTURE_NAME, own), ("editor", EDITOR_PICTURE_NAME, in_text)]
+    for folder, pattern, shown in folders:
+        for name in _storage_files(folder):
+            if name in shown or not pattern.fullmatch(name):
                 continue
-            if not dry_run:
-                default_storage.delete(name)
-        except (OSError, NotImplementedError):
-            logger.exception("Could not prune the editor's picture %s", name)
-            continue
-        pruned.append(name)
+            try:
+                if default_storage.get_modified_time(name) > cutoff:
+                    continue
+                if not dry_run:
+                    renditions = picture_rendition_names(name) if folder == "news" else set()
+                    for file in [*sorted(renditions), name]:
+                        default_storage.delete(file)
+            except (OSError, NotImplementedError):
+                logger.exception("Could not prune the picture %s", name)
+                continue
+            pruned.append(name)
     return pruned
 
 

@@ -1,4 +1,5 @@
-"""Pictures inserted into an article's text leave the site once no article shows them."""
+"""Pictures leave the site once no article shows them: taken out of an article's text, or
+left by a save that failed (manage.py prune_pictures)."""
 
 import os
 import time
@@ -8,9 +9,10 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
+from django.db import transaction
 
 from news.models import Article
-from news.services import articles_delete
+from news.services import article_save, articles_delete, picture_rendition_names
 from tests.conftest import make_article, make_image_upload
 
 DAY = 24 * 3600
@@ -41,7 +43,7 @@ def with_picture(url: str) -> str:
 
 def prune(*args) -> str:
     out = StringIO()
-    call_command("prune_editor_pictures", *args, stdout=out)
+    call_command("prune_pictures", *args, stdout=out)
     return out.getvalue()
 
 
@@ -50,12 +52,12 @@ def test_a_picture_taken_out_of_the_text_is_deleted_and_one_still_shown_is_kept(
     kept_url, kept = upload(editor_client)
     removed_url, removed = upload(editor_client)
     article = make_article(body=with_picture(kept_url) + with_picture(removed_url))
-    assert prune() == "0 editor pictures no article shows deleted.\n"  # both shown
+    assert prune() == "Pictures no article shows, deleted: 0.\n"  # both shown
     assert default_storage.exists(kept) and default_storage.exists(removed)
 
     article.body = with_picture(kept_url)
     article.save()
-    assert prune() == "1 editor pictures no article shows deleted.\n"
+    assert prune() == "Pictures no article shows, deleted: 1.\n"
     assert default_storage.exists(kept)
     assert not default_storage.exists(removed)
 
@@ -101,7 +103,7 @@ def test_a_dry_run_lists_and_deletes_nothing_and_other_media_are_never_touched(
     article.picture = make_image_upload()
     article.save()
     out = prune("--dry-run", "--verbosity", "2")
-    assert out == f"{name}\n1 editor pictures no article shows would be deleted.\n"
+    assert out == f"{name}\nPictures no article shows, to delete: 1.\n"
     assert default_storage.exists(name)
     prune()
     assert not default_storage.exists(name)
@@ -110,6 +112,33 @@ def test_a_dry_run_lists_and_deletes_nothing_and_other_media_are_never_touched(
 
 @pytest.mark.django_db
 def test_nothing_uploaded_yet_and_a_negative_age_are_handled():
-    assert prune() == "0 editor pictures no article shows deleted.\n"
+    assert prune() == "Pictures no article shows, deleted: 0.\n"
     with pytest.raises(CommandError, match="must not be negative"):
         prune("--older-than", "-1")
+
+
+def age(*names, seconds=2 * DAY):
+    then = time.time() - seconds
+    for name in names:
+        os.utime(default_storage.path(name), (then, then))
+
+
+@pytest.mark.django_db
+def test_a_picture_left_by_a_failed_save_goes_with_its_renditions(article):
+    article.picture = make_image_upload()
+    article_save(article=article, picture_changed=True)
+    kept = article.picture.name
+    with pytest.raises(RuntimeError), transaction.atomic():
+        article.picture = make_image_upload()
+        article_save(article=article, picture_changed=True)
+        raise RuntimeError("the admin's save failed after the upload was stored")
+    left = article.picture.name
+    left_renditions = {n for n in picture_rendition_names(left) if default_storage.exists(n)}
+    assert left != kept and default_storage.exists(left) and left_renditions
+    age(left, kept, *left_renditions)
+    assert prune() == "Pictures no article shows, deleted: 1.\n"
+    assert not default_storage.exists(left)
+    assert not any(default_storage.exists(name) for name in left_renditions)
+    article.refresh_from_db()
+    assert article.picture.name == kept and default_storage.exists(kept)
+    assert all(default_storage.exists(name) for name in picture_rendition_names(kept))
