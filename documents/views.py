@@ -8,6 +8,7 @@ from django.views.generic import DetailView, ListView
 from documents.exports import export_refusal, export_response
 from documents.models import Document, DocumentKind, IssuingBody
 from portal.pagecache import page_cache
+from portal.pagination import PageNumberMixin
 
 
 class DocumentFilterForm(forms.Form):
@@ -72,7 +73,7 @@ class DocumentFilterForm(forms.Form):
 
 
 @method_decorator(page_cache(parameters=[*DocumentFilterForm.base_fields, "page"]), name="dispatch")
-class DocumentListView(ListView):
+class DocumentListView(PageNumberMixin, ListView):
     paginate_by = 20
     template_name = "documents/document_list.html"
 

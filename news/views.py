@@ -23,6 +23,7 @@ from news.services import (
 from news.validators import validate_image
 from portal.links import absolute_url
 from portal.pagecache import page_cache
+from portal.pagination import PageNumberMixin
 
 # The characters json_script escapes, so that JSON-LD cannot close its tag. Replaced
 # one by one: str.translate with a table walks a Cyrillic text character by character
@@ -30,7 +31,8 @@ from portal.pagecache import page_cache
 JSON_SCRIPT_ESCAPES = (("<", "\\u003C"), (">", "\\u003E"), ("&", "\\u0026"))
 
 
-@method_decorator(page_cache, name="dispatch")
+# No page of its own: "/?page=2" is the home page, not one more copy of it in the cache.
+@method_decorator(page_cache(parameters=()), name="dispatch")
 class HomeView(TemplateView):
     template_name = "news/home.html"
     latest_count = 10
@@ -44,7 +46,7 @@ class HomeView(TemplateView):
 
 
 @method_decorator(page_cache, name="dispatch")
-class ArticleListView(ListView):
+class ArticleListView(PageNumberMixin, ListView):
     template_name = "news/article_list.html"
     context_object_name = "articles"
 

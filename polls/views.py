@@ -18,6 +18,7 @@ from polls.services import (
     voter_new,
 )
 from portal.client_ip import client_ip
+from portal.pagination import PageNumberMixin
 
 
 class PollDetailView(DetailView):
@@ -31,7 +32,7 @@ class PollDetailView(DetailView):
         return {**super().get_context_data(**kwargs), **poll_state(self.object, voter=voter)}
 
 
-class PollArchiveView(ListView):
+class PollArchiveView(PageNumberMixin, ListView):
     template_name = "polls/poll_archive.html"
     context_object_name = "polls"
     paginate_by = 10

@@ -13,7 +13,9 @@ What is cached, and when
     (``page`` by default) and the tracking ones (served the clean address's
     page, never stored); only 200 responses that set no cookie except the view
     counter's, and not a page rendered for a visitor who voted (its sidebar holds
-    their results). Everything else goes to the view as usual.
+    their results) nor one its view served under an address not its own
+    (``page_not_stored``: "?page=abc" shows the first page). Everything else goes
+    to the view as usual.
 
 Two ways to a hit
     ``page_cache`` marks a storable miss; ``PageCacheMiddleware`` (first in
@@ -588,7 +590,8 @@ def page_cache(view=None, *, parameters=("page",)):
     (but the tracking ones) is not cached.
 
     A view that counts article views marks its response with
-    ``response.pagecache_article = (id, flushed views)`` so that hits count too."""
+    ``response.pagecache_article = (id, flushed views)`` so that hits count too; a
+    view keeps a response out of the cache with ``page_not_stored(response)``."""
     if view is None:
         return functools.partial(page_cache, parameters=parameters)
     known = frozenset(parameters)
@@ -608,10 +611,19 @@ def page_cache(view=None, *, parameters=("page",)):
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and callable(response.render):
             response = response.render()
-        response.pagecache_key = (key, current)  # PageCacheMiddleware decides
+        if getattr(response, "pagecache_store", True):
+            response.pagecache_key = (key, current)  # PageCacheMiddleware decides
         return response
 
     return wrapper
+
+
+def page_not_stored(response):
+    """Keep a page the view served under an address not its own out of the cache
+    ("?page=abc" shows the first page): stored, every other junk value typed into the
+    address would keep one more copy of the same page. The view still answers it."""
+    response.pagecache_store = False
+    return response
 
 
 # --- Serving before Django ------------------------------------------------------

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from news.sanitizer import plain_text
 from search.backends import get_search_backend
-from search.lemmatizer import index_text
+from search.lemmatizer import index_text, written_forms
 from search.models import IndexEntry, SearchTerm
 
 # The city's calendar: an article published at 00:30 on 1 December in Kyiv is of
@@ -86,31 +86,51 @@ def vocabulary(*lemma_texts: str) -> set[str]:
     }
 
 
-def remember_terms(words) -> None:
-    """Add words to the vocabulary; the ones already there are skipped by the database."""
+def remember_terms(words, written=None) -> None:
+    """Add words to the vocabulary; the ones already there are skipped by the database.
+    ``written`` maps the words a text writes with an apostrophe to that spelling
+    (search.lemmatizer.written_forms): such a word is stored with it, or given it if the
+    vocabulary had the word without (from a text that misspelt it, or from before)."""
+    written = written or {}
+    spelt = {word: written[word] for word in words if 0 < len(written.get(word, "")) <= 120}
     SearchTerm.objects.bulk_create(
-        [SearchTerm(word=word) for word in sorted(words)], batch_size=1000, ignore_conflicts=True
+        [SearchTerm(word=word) for word in sorted(set(words) - set(spelt))],
+        batch_size=1000,
+        ignore_conflicts=True,
+    )
+    SearchTerm.objects.bulk_create(
+        [SearchTerm(word=word, written=spelt[word]) for word in sorted(spelt)],
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=["word"],
+        update_fields=["written"],
     )
 
 
-def entry_fields(obj, *, with_body: bool = True) -> dict:
-    """The IndexEntry columns of an object, from its adapter. Without the body (its text
-    and lemmas) when ``with_body`` is False: lemmatising a document's body is most of the
-    cost of indexing it."""
+def entry_fields(obj, *, with_body: bool = True) -> tuple[dict, dict]:
+    """The IndexEntry columns of an object, from its adapter, and the spellings of its
+    words written with an apostrophe (search.lemmatizer.written_forms: the vocabulary's).
+    Without the body (its text, lemmas and spellings) when ``with_body`` is False:
+    lemmatising a document's body is most of the cost of indexing it."""
     fields = adapters()[type(obj)](obj)
-    extra = fields.pop("_extra_title", "")
-    fields["lemma_title"] = index_text(f"{fields['title']} {extra}")
+    title = f"{fields['title']} {fields.pop('_extra_title', '')}"
+    fields["lemma_title"] = index_text(title)
+    written = written_forms(title)
     if with_body:
         fields["lemma_body"] = index_text(fields["body"])
+        written = written_forms(fields["body"]) | written
     else:
         del fields["body"]
-    return fields
+    return fields, written
 
 
-def index_object(obj, *, collect_words: set | None = None) -> IndexEntry:
-    """Index one object. A rebuild passes a set that collects the vocabulary, written
-    once at its end instead of one INSERT per object."""
-    fields = entry_fields(obj)
+def index_object(
+    obj, *, collect_words: set | None = None, collect_written: dict | None = None
+) -> IndexEntry:
+    """Index one object. A rebuild passes a set that collects the vocabulary and a dict
+    that collects its spellings with an apostrophe, written once at its end instead of
+    one INSERT per object."""
+    fields, written = entry_fields(obj)
     entry, _ = IndexEntry.objects.update_or_create(
         content_type=ContentType.objects.get_for_model(obj),
         object_id=obj.pk,
@@ -121,9 +141,11 @@ def index_object(obj, *, collect_words: set | None = None) -> IndexEntry:
     if entry.is_public:
         words = vocabulary(entry.lemma_title, entry.lemma_body)
         if collect_words is None:
-            remember_terms(words)
+            remember_terms(words, written)
         else:
             collect_words.update(words)
+            if collect_written is not None:
+                collect_written.update(written)
     return entry
 
 
@@ -135,6 +157,7 @@ def index_titles(objects, *, batch_size: int = 500) -> int:
     FTS5 row is still written whole). An object not indexed yet is indexed whole."""
     backend = get_search_backend()
     words: set[str] = set()
+    written: dict[str, str] = {}
     count = 0
     for batch in itertools.batched(objects, batch_size, strict=False):
         content_type = ContentType.objects.get_for_model(batch[0])
@@ -146,9 +169,9 @@ def index_titles(objects, *, batch_size: int = 500) -> int:
         for obj in batch:
             entry = entries.get(obj.pk)
             if entry is None:
-                index_object(obj, collect_words=words)
+                index_object(obj, collect_words=words, collect_written=written)
                 continue
-            fields = entry_fields(obj, with_body=False)
+            fields, spelt = entry_fields(obj, with_body=False)
             # Only the columns that differ are written: a CASE over every column of
             # 500 rows cost more than the rest of the reindexing.
             differing = {name for name, value in fields.items() if getattr(entry, name) != value}
@@ -160,12 +183,13 @@ def index_titles(objects, *, batch_size: int = 500) -> int:
             changed.append(entry)
             if entry.is_public:
                 words.update(vocabulary(entry.lemma_title))
+                written.update(spelt)
         if changed:
             IndexEntry.objects.bulk_update(changed, sorted(names))
             for entry in changed:
                 backend.index(entry)
         count += len(batch)
-    remember_terms(words)
+    remember_terms(words, written)
     return count
 
 

@@ -6,7 +6,6 @@ import unicodedata
 
 # The apostrophes residents type ("м’ясо", "мʼясо", "м'ясо", "м`ясо", "м‘ясо") as one.
 APOSTROPHES = str.maketrans(dict.fromkeys("’ʼ‘`´", "'"))
-CYRILLIC_WORD = re.compile(r"[а-яґєії]+")
 TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*|\d+")
 # A word as written, before normalise(): its stress marks and its apostrophes inside it
 # (for finding in the original text the words a query matched).
@@ -101,39 +100,41 @@ def lemmas(word: str) -> tuple[str, ...]:
     return tuple(sorted(form.replace("'", "").replace("’", "") for form in forms))
 
 
-# Where Ukrainian spelling puts an apostrophe: after a labial or "р" before "я", "ю", "є",
-# "ї" (м'ясо, пам'ять, сім'я, бур'ян), and after a prefix's "з" or "д" (з'їзд, під'їзд).
-APOSTROPHE_PLACE = re.compile(r"(?<=[бпвмфрзд])(?=[яюєї])")
+# A word written with an apostrophe inside it, as the text writes it ("пам’яті").
+APOSTROPHE_WORD = re.compile(rf"{_LETTER}+(?:['’ʼ‘`´]{_LETTER}+)+")
+# The apostrophes a word is shown with as it is written; a text's "`", "´" or "‘" is one
+# typed for want of the right key, and is shown as "’".
+SHOWN_APOSTROPHES = "'’ʼ"
 
 
-# pymorphy3's marks of a spelling that is not the standard one: "Dist" (distorted:
-# "память" for "пам'ять") and "alt" (an alternative: "б'юджет" for "бюджет").
-NONSTANDARD = frozenset({"Dist", "alt"})
+@functools.lru_cache(maxsize=20_000)
+def _apostrophe_forms(word: str) -> tuple[str, ...]:
+    """A word with an apostrophe (normalised: "пам'яті") and its normal forms that keep it
+    ("пам'ять")."""
+    try:
+        forms = {parse.normal_form for parse in _analyzer().parse(word)}
+    except ValueError:  # a letter without a Unicode name (see lemmas())
+        forms = set()
+    forms = {form.replace("’", "'") for form in forms} | {word}
+    return tuple(sorted(form for form in forms if "'" in form))
 
 
-def _standard_spelling(word: str) -> bool:
-    analyzer = _analyzer()
-    return analyzer.word_is_known(word) and any(
-        not NONSTANDARD & parse.tag.grammemes for parse in analyzer.parse(word)
-    )
-
-
-@functools.lru_cache(maxsize=10_000)
-def with_apostrophe(word: str) -> str:
-    """A word kept without its apostrophe (the vocabulary's and the lemmas' form,
-    "мясо", "память") as it is written ("м'ясо", "пам'ять"), where the dictionary has
-    that as the standard spelling and not the word as it is; else the word. Only the
-    places an apostrophe can stand are tried ("рядок": "р'ядок" is no word)."""
-    places = [match.start() for match in APOSTROPHE_PLACE.finditer(word)]
-    if not places or len(places) > 4 or not CYRILLIC_WORD.fullmatch(word):
-        return word
-    if _standard_spelling(word):
-        return word  # "бюджет", though the dictionary has "б'юджет" as an alternative
-    for place in places:
-        written = f"{word[:place]}'{word[place:]}"
-        if _standard_spelling(written):
-            return written
-    return word
+def written_forms(text: str) -> dict[str, str]:
+    """The words of a text written with an apostrophe, and their lemmas, as the text
+    writes them, by the form the index keeps them in (without it: "память" → "пам’ять"
+    for a text that has "пам’яті"). The index and its vocabulary drop the apostrophe (FTS
+    tokenisers and pg_trgm split a word at it); a suggestion made from the vocabulary is
+    shown as the site writes the word (search.selectors.suggest)."""
+    found = {}
+    for match in APOSTROPHE_WORD.finditer(text):
+        written = match.group()
+        mark = next(ch for ch in written if ch in "'’ʼ‘`´")
+        mark = mark if mark in SHOWN_APOSTROPHES else "’"
+        for token in tokens(written):
+            if "'" in token:
+                for form in _apostrophe_forms(token):
+                    found.setdefault(form.replace("'", ""), form.replace("'", mark))
+    return found
 
 
 def index_text(text: str) -> str:

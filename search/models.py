@@ -49,9 +49,14 @@ class IndexEntry(models.Model):
 class SearchTerm(models.Model):
     """Every word of the public index once (lemmas and the forms as written): what a
     misspelt query word is corrected to. On PostgreSQL a trigram GIN index (pg_trgm)
-    finds the most similar word; SQLite keeps the same table and offers no correction."""
+    finds the most similar word; SQLite keeps the same table and offers no correction.
+
+    ``word`` is the index's form, without an apostrophe (pg_trgm splits a word at it:
+    "пам'ять" would be "пам" and "ять"); ``written`` the word as the index's text writes
+    it where that has one ("пам’ять"), which is what a suggestion shows."""
 
     word = models.CharField(max_length=100, unique=True)
+    written = models.CharField(max_length=120, blank=True)
 
     class Meta:
         verbose_name = _("search term")

@@ -12,12 +12,12 @@ from portal import pagecache
 from search.backends import get_search_backend
 from search.indexing import linked_objects
 from search.lemmatizer import (
+    APOSTROPHES,
     MAX_QUERY_TOKENS,
     STOP_WORDS,
     lemmas,
     query_groups,
     tokens,
-    with_apostrophe,
 )
 from search.models import IndexEntry, SearchTerm
 from search.transliteration import spellings
@@ -147,18 +147,23 @@ def suggest(text: str, queryset: QuerySet, kind: str | None = None) -> str:
         words.append(word)
     backend = get_search_backend()
     best = backend.corrections([w for w in wanted if len(w) >= 3 and not w.isdigit()])
-    # The vocabulary keeps words without their apostrophe: shown as they are written.
+    # Each correction as the index's text writes it ("пам’ять", not the vocabulary's
+    # "память"); whether a word was corrected is asked without apostrophes of any form.
     corrected = [
-        word if word in STOP_WORDS else with_apostrophe(best.get(word.replace("'", ""), word))
-        for word in words
+        word if word in STOP_WORDS else best.get(word.replace("'", ""), word) for word in words
     ]
-    if [w.replace("'", "") for w in corrected] == [w.replace("'", "") for w in words]:
+    if [plain(w) for w in corrected] == [plain(w) for w in words]:
         return ""
     suggestion = " ".join(corrected)
     groups = query_groups(suggestion)
     if groups and backend.search(groups, queryset, kind).exists():
         return suggestion
     return ""
+
+
+def plain(word: str) -> str:
+    """A word without its apostrophe, in whichever form it is written."""
+    return word.translate(APOSTROPHES).replace("'", "")
 
 
 def number_first(results: QuerySet, text: str) -> QuerySet:

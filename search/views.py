@@ -1,6 +1,7 @@
 from django.shortcuts import render
 
-from portal.pagecache import page_cache
+from portal.pagecache import page_cache, page_not_stored
+from portal.pagination import is_own_address
 from search.forms import DocumentSearchForm, SiteSearchForm
 from search.models import IndexEntry
 from search.selectors import number_first, result_page, search_entries, suggest
@@ -42,7 +43,7 @@ def _search(request, form_class, scope, template):
     suggestion = ""
     if outcome.groups and not page_obj.paginator.count:
         suggestion = suggest(text, queryset, kind)
-    return render(
+    response = render(
         request,
         template,
         {
@@ -57,6 +58,9 @@ def _search(request, form_class, scope, template):
             "results": page_obj.object_list,
         },
     )
+    if not is_own_address(request, page_obj.number):
+        page_not_stored(response)  # "?page=abc": the first page, kept under its own address
+    return response
 
 
 # In a burst, residents search for the same few words: a page of results is cached

@@ -25,6 +25,7 @@ class BaseSearchBackend:
 
     def corrections(self, words: list[str]) -> dict[str, str]:
         """For each word, the most similar word of the vocabulary (the word itself when it
-        is there; absent when nothing is similar). Backends without a similarity measure
-        return {}: no correction is offered."""
+        is there; absent when nothing is similar), as the index's text writes it (with its
+        apostrophe: SearchTerm.written). Backends without a similarity measure return {}:
+        no correction is offered."""
         return {}

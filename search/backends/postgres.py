@@ -44,15 +44,17 @@ class PostgresSearchBackend(BaseSearchBackend):
 
     def corrections(self, words):
         """One query: for each word, the vocabulary's most similar word by trigrams
-        (pg_trgm's `%` with its default threshold 0.3, served by the trigram GIN index)."""
+        (pg_trgm's `%` with its default threshold 0.3, served by the trigram GIN index),
+        as the index's text writes it (SearchTerm.written: "пам’ять" for "память")."""
         if not words:
             return {}
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT q.word, ("
-                "  SELECT t.word FROM search_searchterm t WHERE t.word %% q.word"
+                "SELECT q.word, COALESCE(NULLIF(best.written, ''), best.word)"
+                " FROM unnest(%s::text[]) AS q(word) CROSS JOIN LATERAL ("
+                "  SELECT t.word, t.written FROM search_searchterm t WHERE t.word %% q.word"
                 "  ORDER BY similarity(t.word, q.word) DESC, t.word LIMIT 1"
-                ") FROM unnest(%s::text[]) AS q(word)",
+                ") AS best",
                 [list(words)],
             )
-            return {word: best for word, best in cursor.fetchall() if best}
+            return dict(cursor.fetchall())

@@ -35,12 +35,32 @@ def test_all_news_is_paginated(client, settings, category):
     assert 'href="?page=1" rel="prev"' in second.content.decode()
     last = client.get("/news/?page=3")
     assert len(last.context["articles"]) == 2
-    assert client.get("/news/?page=99").status_code == 404
-    assert client.get("/news/?page=abc").status_code == 404
+    # As the search pages: past the end is the last page, not a number the first.
+    for junk, shown in (("99", 3), ("0", 3), ("abc", 1), ("", 1)):
+        page = client.get("/news/", {"page": junk})
+        assert page.status_code == 200
+        assert page.context["page_obj"].number == shown, junk
+        assert f'<span aria-current="page">{shown}</span>' in page.content.decode()
     # Each page is its own page for search engines, the first without ?page.
     canonical = '<link rel="canonical" href="{}/news/{}">'
     assert canonical.format(settings.SITE_URL, "") in first.content.decode()
     assert canonical.format(settings.SITE_URL, "?page=2") in second.content.decode()
+
+
+def test_a_sections_page_out_of_range_is_its_last(client, settings, category):
+    settings.NEWS_PAGE_SIZE = 2
+    for _ in range(3):
+        make_article(category=category)
+    url = category.get_absolute_url()
+    assert client.get(url, {"page": "99999"}).context["page_obj"].number == 2
+    assert client.get(url, {"page": "abc"}).context["page_obj"].number == 1
+
+
+def test_the_home_page_has_no_pages(client, category):
+    make_article(category=category, title="Найновіша новина")
+    response = client.get("/", {"page": "abc"})
+    assert response.status_code == 200
+    assert "Найновіша новина" in response.content.decode()
 
 
 def test_section_lists_only_its_articles(client, category):

@@ -202,6 +202,18 @@ def test_poll_page_and_archive(client):
     assert client.get(hidden.get_absolute_url()).status_code == 404
 
 
+@pytest.mark.parametrize(("page", "shown"), [("abc", 1), ("0", 2), ("99999", 2), ("2", 2)])
+def test_the_archives_page_as_the_news_and_search_pages_read_it(client, monkeypatch, page, shown):
+    from polls.views import PollArchiveView
+
+    monkeypatch.setattr(PollArchiveView, "paginate_by", 1)
+    make_poll(question="Минуле", opens_in=-40, closes_in=-30)
+    make_poll(question="Позаминуле", opens_in=-60, closes_in=-50)
+    response = client.get("/polls/", {"page": page})
+    assert response.status_code == 200
+    assert response.context["page_obj"].number == shown
+
+
 @pytest.mark.parametrize("url", ["/", "/news/", "/polls/", "article"])
 def test_sidebar_poll_on_every_page_in_bounded_queries(client, django_assert_max_num_queries, url):
     poll = make_poll(votes=[5, 3, 2])

@@ -17,7 +17,7 @@ from news.services import view_counts_flush
 from newsletter.models import Subscriber
 from polls.models import Vote
 from portal.pagecache import STALE_SECONDS, hit_response
-from tests.conftest import make_article
+from tests.conftest import make_article, make_category
 from tests.polls.factories import make_poll
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/130.0 Safari/537.36"
@@ -533,6 +533,28 @@ class TestAddressesOfShares:
         second_page = reader().get("/news/?page=2")
         assert not is_hit(second_page)
         assert is_hit(reader().get("/news/?page=2&utm_medium=email"))
+
+    @pytest.mark.parametrize(
+        "url", ["/news/?page=", "/news/podii/?page=", "/documents/?page=", "/search/?q=вода&page="]
+    )
+    def test_a_junk_page_number_is_served_but_never_stored(self, url):
+        """A junk page ("?page=abc" shows the first page, "?page=99999" the last) stored
+        under its own address would be one more copy of the same page for every value."""
+        category = make_category(name="Події", slug="podii")
+        for number in range(12):
+            make_article(category=category, title=f"Вода: графік № {number}")
+        for junk in ("abc", "0", "99999", "01"):
+            reader().get(url + junk)
+            again = reader().get(url + junk)
+            assert again.status_code == 200 and not is_hit(again), junk
+        reader().get(url + "1")
+        assert is_hit(reader().get(url + "1"))
+
+    def test_the_home_page_is_not_stored_again_for_a_page_number(self, article):
+        reader().get("/?page=2")
+        assert not is_hit(reader().get("/?page=2"))
+        reader().get("/")
+        assert is_hit(reader().get("/"))
 
 
 @pytest.mark.django_db

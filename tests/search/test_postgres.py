@@ -164,6 +164,45 @@ def test_a_suggested_word_is_written_with_its_apostrophe(client, typed, suggeste
     assert client.get(url + link).context["results"][0].title == "Вечір пам'яті"
 
 
+@pytest.mark.parametrize(
+    ("typed", "suggested"),
+    # Words and names the dictionary does not spell so, or does not know: spelt as the
+    # index's own text spells them.
+    [("бурьян", "бур'ян"), ("вячеслаа", "в'ячеслав"), ("демяненкко", "дем'яненко")],
+)
+def test_a_suggestion_is_spelt_as_the_index_text_spells_it(client, typed, suggested):
+    make_article(title="Толока проти бур'яну", body="<p>Вів В'ячеслав Дем'яненко.</p>")
+    url = reverse("search:results")
+    link, shown = suggestion_of(client, url, {"q": typed})
+    assert shown == suggested
+    assert client.get(url + link).context["results"][0].title == "Толока проти бур'яну"
+
+
+@pytest.mark.parametrize("apostrophe", ["’", "ʼ"])
+def test_a_suggestion_has_the_apostrophe_the_site_writes(client, apostrophe):
+    make_article(title=f"Вечір пам{apostrophe}яті", body=f"<p>М{apostrophe}ясо на ярмарку.</p>")
+    url = reverse("search:results")
+    assert suggestion_of(client, url, {"q": "памьять"})[1] == f"пам{apostrophe}ять"
+    # A word the index has, typed with another apostrophe, is no typo: it is left alone
+    # for the search, and the suggestion beside a typo writes it as the site does.
+    assert suggestion_of(client, url, {"q": "м'ясо памьять"})[1] == (
+        f"м{apostrophe}ясо пам{apostrophe}ять"
+    )
+    assert suggestion_of(client, url, {"q": "м'ясо"}) is None
+
+
+def test_a_renamed_kind_is_suggested_with_its_apostrophe(client):
+    from documents.models import DocumentKind
+    from documents.services import document_kind_save
+
+    make_document(pdf_bytes("Ремонт мосту"), title="Про міст", number="12-р")
+    kind = DocumentKind.objects.get(slug="rishennia")
+    kind.name = "розпорядження в'їзне"
+    document_kind_save(kind=kind)
+    link, shown = suggestion_of(client, reverse("search:documents"), {"q": "вїзнеее"})
+    assert shown == "в'їзне"
+
+
 def test_a_word_without_an_apostrophe_gets_none_added(client):
     make_article(title="Рядок бюджету", body="<p>Рядок про свято.</p>")
     link, shown = suggestion_of(client, reverse("search:results"), {"q": "рядокк святто"})

@@ -100,3 +100,32 @@ class TestResultLabels:
         document_kind_save(kind=kind)
         lines = self.meta_lines(client.get(reverse("search:documents"), {"q": "міст"}))
         assert [line.split(" · ")[0] for line in lines] == ["Рішення виконавчого комітету № 12-р"]
+
+    def test_a_page_of_documents_of_many_kinds_costs_a_bounded_number_of_queries(
+        self, client, django_assert_max_num_queries
+    ):
+        """The kinds' names come with the rows the links are read from: a page of ten
+        documents of five kinds costs what a page of one kind does."""
+        from documents.models import DocumentKind
+
+        kinds = [
+            DocumentKind.objects.create(name=f"вид {number}", slug=f"vyd-{number}")
+            for number in range(5)
+        ]
+        for number in range(12):
+            make_document(
+                pdf_bytes("Ремонт мосту"),
+                title=f"Про міст {number}",
+                number=f"{number}-р",
+                kind=kinds[number % 5],
+            )
+        url = reverse("search:documents")
+        # The page's ranked ids, their rows, their documents with their kinds; the
+        # filters' years, kinds and bodies, the sections, the sidebar's poll; FTS5's table.
+        with django_assert_max_num_queries(9):
+            response = client.get(url, {"q": "міст"})
+        lines = self.meta_lines(response)
+        assert len(lines) == 10
+        assert {line.split(" № ")[0] for line in lines} == {f"Вид {n}" for n in range(5)}
+        with django_assert_max_num_queries(9):
+            assert len(self.meta_lines(client.get(url, {"q": "міст", "page": "2"}))) == 2

@@ -1,5 +1,6 @@
 """Site and document search: morphology, ranking, highlight, filters, sync (issue #3)."""
 
+import importlib
 import io
 from datetime import date, timedelta
 
@@ -177,6 +178,34 @@ class TestVocabulary:
         words = set(SearchTerm.objects.values_list("word", flat=True))
         assert {"бюджет", "громада", "громади", "сесія", "ухвалити"} <= words
         assert not {"секретний", "тендер"} & words
+
+    def test_words_written_with_an_apostrophe_keep_that_spelling(self, make_article):
+        """pg_trgm splits a word at an apostrophe: the vocabulary keeps "память", and
+        beside it "пам’ять" as the text writes it, for the suggestion to show."""
+        make_article(title="Вечір пам’яті", body="<p>Рядок про мʼясо і пам'ять.</p>")
+        written = dict(SearchTerm.objects.values_list("word", "written"))
+        assert written["памяті"] == "пам’яті"
+        assert written["память"] in ("пам’ять", "пам'ять")
+        assert written["мясо"] == "мʼясо"
+        assert written["рядок"] == ""
+
+    def test_a_word_first_seen_without_its_apostrophe_gets_it(self, make_article):
+        make_article(title="Память без апострофа")
+        make_article(title="Вечір пам'яті")
+        assert SearchTerm.objects.get(word="память").written == "пам'ять"
+
+    def test_rebuild_and_the_migration_fill_in_the_spelling(self, make_article):
+        from django.apps import apps
+
+        spellings = importlib.import_module("search.migrations.0007_searchterm_written").spellings
+        make_article(title="Толока проти бур'яну")
+        SearchTerm.objects.update(written="")
+        call_command("rebuild_search_index", stdout=io.StringIO(), stderr=io.StringIO())
+        assert SearchTerm.objects.get(word="бурян").written == "бур'ян"
+        SearchTerm.objects.update(written="")
+        spellings(apps, None)
+        assert SearchTerm.objects.get(word="бурян").written == "бур'ян"
+        assert SearchTerm.objects.get(word="толока").written == ""
 
     def test_rebuild_refills_it_without_stale_words(self, make_article):
         make_article(title="Бюджет громади")

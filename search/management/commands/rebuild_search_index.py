@@ -20,7 +20,7 @@ class Command(BaseCommand):
         SQLite's write lock is free between batches (one transaction over 100 000 entries
         held it for ten minutes, and no view or vote could be written meanwhile)."""
         backend = get_search_backend()
-        words = set()
+        words, written = set(), {}
         for model in adapters():
             manager = model._default_manager
             ids = list(manager.order_by("pk").values_list("pk", flat=True))
@@ -29,7 +29,7 @@ class Command(BaseCommand):
                     chunk = ids[start : start + BATCH]
                     with transaction.atomic():
                         for obj in manager.filter(pk__in=chunk).order_by("pk"):
-                            index_object(obj, collect_words=words)
+                            index_object(obj, collect_words=words, collect_written=written)
                     progress.update(len(chunk))
             # Entries whose object is gone (deleted while the index was not listening).
             stale = IndexEntry.objects.filter(
@@ -41,5 +41,5 @@ class Command(BaseCommand):
         with transaction.atomic():
             # The vocabulary anew: words of deleted content do not linger as suggestions.
             SearchTerm.objects.all().delete()
-            remember_terms(words)
+            remember_terms(words, written)
         self.stdout.write(f"{IndexEntry.objects.count()} entries indexed.")
