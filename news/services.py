@@ -24,6 +24,7 @@ from django.utils import timezone
 from PIL import ExifTags, Image, ImageOps
 
 from news.models import Article, ArticleViewBuffer, Category, ViewFlushBatch
+from portal.storage import stored_files
 
 logger = logging.getLogger(__name__)
 
@@ -588,7 +589,7 @@ def unused_pictures_prune(
     pruned = []
     folders = [("news", ARTICLE_PICTURE_NAME, own), ("editor", EDITOR_PICTURE_NAME, in_text)]
     for folder, pattern, shown in folders:
-        for name in _storage_files(folder):
+        for name in stored_files(default_storage, folder):
             if name in shown or not pattern.fullmatch(name):
                 continue
             try:
@@ -603,14 +604,3 @@ def unused_pictures_prune(
                 continue
             pruned.append(name)
     return pruned
-
-
-def _storage_files(folder: str):
-    try:
-        folders, files = default_storage.listdir(folder)
-    except (FileNotFoundError, NotImplementedError):
-        return
-    for file in sorted(files):
-        yield f"{folder}/{file}"
-    for inner in sorted(folders):
-        yield from _storage_files(f"{folder}/{inner}")

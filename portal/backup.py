@@ -9,7 +9,6 @@ needs an empty, migrated installation: ``migrate`` then ``restore`` (issue #7).
 """
 
 import json
-import posixpath
 import tarfile
 import tempfile
 from collections import Counter
@@ -24,6 +23,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
+from portal.storage import stored_files
 from search.backends import get_search_backend
 
 FORMAT = "hromada-backup/1"
@@ -56,18 +56,6 @@ class BackupSummary:
 def _excluded_labels() -> list[str]:
     installed = {config.label for config in apps.get_app_configs()}
     return [label for label in EXCLUDED if label.split(".")[0] in installed]
-
-
-def _stored_files(storage, directory: str = ""):
-    """The names of every file in the media storage, folder by folder."""
-    try:
-        directories, files = storage.listdir(directory)
-    except FileNotFoundError:  # nothing uploaded yet: MEDIA_ROOT was never made
-        return
-    for name in files:
-        yield posixpath.join(directory, name)
-    for subdirectory in directories:
-        yield from _stored_files(storage, posixpath.join(directory, subdirectory))
 
 
 @contextmanager
@@ -113,7 +101,7 @@ def backup_create(*, archive: Path) -> BackupSummary:
                 verbosity=0,
             )
         objects = Counter(item["model"] for item in json.loads(data_file.read_text()))
-        media_files = sorted(_stored_files(default_storage))
+        media_files = sorted(stored_files(default_storage))
         manifest = {
             "format": FORMAT,
             "created_at": timezone.now().isoformat(),

@@ -75,15 +75,15 @@ def linked_objects(model):
     raise ValueError(f"{model.__name__} is not indexed")
 
 
+def vocabulary_word(word: str) -> bool:
+    """Whether the vocabulary keeps the word: no numbers, no words of one or two letters
+    (too few trigrams to compare), none longer than the column."""
+    return 3 <= len(word) <= 100 and not word.isdigit()
+
+
 def vocabulary(*lemma_texts: str) -> set[str]:
-    """The words of lemma texts worth correcting a query towards: no numbers, no words of
-    one or two letters (too few trigrams to compare), none longer than the column."""
-    return {
-        word
-        for text in lemma_texts
-        for word in text.split()
-        if 3 <= len(word) <= 100 and not word.isdigit()
-    }
+    """The words of lemma texts worth correcting a query towards (``vocabulary_word``)."""
+    return {word for text in lemma_texts for word in text.split() if vocabulary_word(word)}
 
 
 def remember_terms(words, written=None) -> None:

@@ -10,7 +10,7 @@ from django.db.models import Case, Count, IntegerField, QuerySet, Value, When, W
 
 from portal import pagecache
 from search.backends import get_search_backend
-from search.indexing import linked_objects
+from search.indexing import linked_objects, vocabulary_word
 from search.lemmatizer import (
     APOSTROPHES,
     MAX_QUERY_TOKENS,
@@ -41,12 +41,6 @@ def from_layout(text: str) -> str:
 LATIN_WORD = re.compile(r"[a-z]+(?:'[a-z]+)*")
 
 
-def _eligible(word: str) -> bool:
-    """Whether the vocabulary would hold the word if the public index had it (it keeps
-    no numbers and no words of one or two letters: search.indexing.vocabulary)."""
-    return 3 <= len(word) <= 100 and not word.isdigit()
-
-
 def ukrainian_readings(text: str) -> list[str]:
     """A Latin query read as Ukrainian, of the readings that could find something:
     transliterated (each word in its likeliest spelling the index knows, or its likeliest
@@ -73,14 +67,14 @@ def ukrainian_readings(text: str) -> list[str]:
     asked = {word.replace("'", "") for word in options}
     asked.update(lemma for spelt in options.values() for s in spelt for lemma in lemmas(s))
     asked.update(lemma for group in layout_groups for lemma in group)
-    asked = sorted(word for word in asked if _eligible(word))
+    asked = sorted(word for word in asked if vocabulary_word(word))
     known = set(SearchTerm.objects.filter(word__in=asked).values_list("word", flat=True))
 
     def known_in(group) -> bool:
         return any(lemma in known for lemma in group)
 
     def possible(group) -> bool:  # the vocabulary cannot tell of short words and numbers
-        return known_in(group) or not all(_eligible(lemma) for lemma in group)
+        return known_in(group) or not all(vocabulary_word(lemma) for lemma in group)
 
     chosen = []
     for word in words:
@@ -146,7 +140,7 @@ def suggest(text: str, queryset: QuerySet, kind: str | None = None) -> str:
             wanted.append(word.replace("'", ""))
         words.append(word)
     backend = get_search_backend()
-    best = backend.corrections([w for w in wanted if len(w) >= 3 and not w.isdigit()])
+    best = backend.corrections([w for w in wanted if vocabulary_word(w)])
     # Each correction as the index's text writes it ("пам’ять", not the vocabulary's
     # "память"); whether a word was corrected is asked without apostrophes of any form.
     corrected = [
