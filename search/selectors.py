@@ -172,7 +172,22 @@ def number_first(results: QuerySet, text: str) -> QuerySet:
     ).order_by("-exact", *results.query.order_by)
 
 
-def _page_ids(results: QuerySet, number, per_page: int) -> tuple[list[int], int, int]:
+# Page numbers above this are all "past the end": one shared entry for them.
+LAST_PAGE_ASKED = 10**6 + 1
+
+
+def _page_number(value) -> int:
+    """The page asked for as a number: 1 for anything that is not one ("?page=abc"),
+    0 for any below 1 and ``LAST_PAGE_ASKED`` for any above a million (both mean the
+    last page), so that junk values share the ids of the page they show."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return 1
+    return min(max(number, 0), LAST_PAGE_ASKED)
+
+
+def _page_ids(results: QuerySet, number: int, per_page: int) -> tuple[list[int], int, int]:
     """The ids of a page of ranked results, the total and the page's number (an
     out-of-range number gives the last page, as Paginator.get_page() does).
 
@@ -181,10 +196,6 @@ def _page_ids(results: QuerySet, number, per_page: int) -> tuple[list[int], int,
     COUNT(*) OVER (). PostgreSQL counts and ranks each in parallel scans, faster than one
     window over every match: a count and a page there.
     """
-    try:
-        number = int(number)
-    except (TypeError, ValueError):
-        number = 1
     if not get_search_backend().count_in_window:
         total = results.count()
         pages = max(1, -(-total // per_page))
@@ -196,7 +207,7 @@ def _page_ids(results: QuerySet, number, per_page: int) -> tuple[list[int], int,
     def ids_of(page):
         return list(counted[(page - 1) * per_page : page * per_page])
 
-    ids = ids_of(number) if 1 <= number <= 10**6 else []
+    ids = ids_of(number) if 1 <= number < LAST_PAGE_ASKED else []
     total = ids[0][1] if ids else (0 if number == 1 else results.count())
     if not ids and total:  # out of range (past the end, or below 1): the last page
         number = -(-total // per_page)
@@ -209,20 +220,23 @@ def _page_ids(results: QuerySet, number, per_page: int) -> tuple[list[int], int,
 def result_page(results: QuerySet, number, per_page: int, *, request=None, vary_on=()) -> Page:
     """A page of ranked results with the total, as Paginator.get_page() gives it.
 
-    Given the request and what makes the query (``vary_on``: its lemmas, filters, order
-    and page), the page's ids and the total are a part shared by every resident's
-    request (portal.pagecache.shared_value, stale at any save of content): ranking and
-    counting a common word over 100 000 entries costs hundreds of milliseconds, and in a
-    burst (a water outage) thousands of residents search for the same word. The rows
-    themselves are read fresh, by primary key.
+    Given the request and what makes the query (``vary_on``: its lemmas, filters and
+    order; the page number is added here, as read), the page's ids and the total are a
+    part shared by every resident's request (portal.pagecache.shared_value, stale at any
+    save of content): ranking and counting a common word over 100 000 entries costs
+    hundreds of milliseconds, and in a burst (a water outage) thousands of residents
+    search for the same word. The rows themselves are read fresh, by primary key.
     """
 
+    asked = _page_number(number)
+
     def ranked():
-        return _page_ids(results, number, per_page)
+        return _page_ids(results, asked, per_page)
 
     if request is None:
         ids, total, number = ranked()
     else:
+        vary_on = (*vary_on, asked)
         ids, total, number = pagecache.shared_value(request, "search", vary_on, ranked)
     rows = IndexEntry.objects.in_bulk(ids)
     paginator = Paginator(results, per_page)

@@ -36,7 +36,6 @@ def _search(request, form_class, scope, template):
             outcome.groups,
             filters,
             text.strip() if scope == "documents" else "",
-            request.GET.get("page"),
         ),
     )
     # Nothing found: perhaps a typo ("бюджед"); PostgreSQL only, verified to find something.

@@ -59,3 +59,24 @@ class TestSearchResultCache:
         assert len(first.context["results"]) == 10
         assert len(second.context["results"]) == 2
         assert documents.context["page_obj"].paginator.count == 0
+
+    @pytest.mark.parametrize(
+        ("first_value", "second_value", "shown"),
+        [
+            ("abc", "1", 1),  # not a number: the first page, whatever the junk
+            ("abc", "xyz", 1),
+            ("0", "-7", 2),  # below 1: the last page
+            ("5000000", "99999999999", 2),  # past any real page: the last page
+        ],
+    )
+    def test_junk_page_values_share_the_ranking_of_the_page_they_show(
+        self, client, category, first_value, second_value, shown
+    ):
+        for number in range(12):
+            make_article(category=category, title=f"Вода: графік № {number}")
+        first, ranked = search(client, "вода", page=first_value)
+        assert ranked
+        second, ranked_again = search(client, "вода", page=second_value)
+        assert ranked_again == []  # no ranking kept per junk value
+        assert first.context["page_obj"].number == second.context["page_obj"].number == shown
+        assert len(second.context["results"]) == (10 if shown == 1 else 2)
