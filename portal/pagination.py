@@ -1,5 +1,5 @@
 """The page number of a list page (news, a section, the document registry, the polls'
-archive), read as the search pages read it (search.selectors._page_ids)."""
+archive), read as the search pages read it (search.selectors._page_number)."""
 
 from portal.pagecache import page_not_stored
 
