@@ -51,7 +51,7 @@ def test_production_refuses_to_start_without_a_secret_key():
 @pytest.mark.parametrize(
     ("expression", "expected"),
     [
-        ("settings.DATABASES['default']['ENGINE']", "django.db.backends.postgresql"),
+        ("settings.DATABASES['default']['ENGINE']", "portal.postgresql"),
         ("settings.DATABASES['default']['NAME']", "hromada"),
     ],
 )
