@@ -1,13 +1,12 @@
 from django import forms
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
-from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView
 
 from documents.exports import export_refusal, export_response
 from documents.models import Document, DocumentKind, IssuingBody
-from portal.pagecache import page_cache
+from portal.pagecache import PageCacheMixin
 from portal.pagination import PageNumberMixin
 
 
@@ -72,8 +71,8 @@ class DocumentFilterForm(forms.Form):
         return queryset
 
 
-@method_decorator(page_cache(parameters=[*DocumentFilterForm.base_fields, "page"]), name="dispatch")
-class DocumentListView(PageNumberMixin, ListView):
+class DocumentListView(PageCacheMixin, PageNumberMixin, ListView):
+    page_cache_parameters = [*DocumentFilterForm.base_fields, "page"]
     paginate_by = 20
     template_name = "documents/document_list.html"
 
@@ -94,8 +93,8 @@ class DocumentListView(PageNumberMixin, ListView):
         return super().get_context_data(filter_form=self.filter_form, **kwargs)
 
 
-@method_decorator(page_cache(parameters=["q"]), name="dispatch")
-class DocumentDetailView(DetailView):
+class DocumentDetailView(PageCacheMixin, DetailView):
+    page_cache_parameters = ["q"]
     template_name = "documents/document_detail.html"
 
     def get_queryset(self):

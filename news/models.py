@@ -67,6 +67,15 @@ def remembered_reverse(instance, viewname: str, **kwargs) -> str:
     return kept[1]
 
 
+def remember_found_address(instance, path: str, viewname: str, **kwargs) -> None:
+    """Give ``remembered_reverse`` the address a request found the instance at (its
+    ``request.path``, resolved to ``viewname`` with these values): what ``reverse()``
+    would make of them, where it is plain ASCII, as slugs are."""
+    if path.isascii():
+        key = (viewname, get_language(), get_script_prefix(), *kwargs.values())
+        instance.__dict__["_reversed"] = (key, path)
+
+
 class Category(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     slug = models.SlugField(
@@ -226,6 +235,12 @@ class Article(models.Model):
     def get_absolute_url(self):
         return remembered_reverse(
             self, "news:article_detail", category=self.category.slug, slug=self.slug
+        )
+
+    def address_found(self, path: str) -> None:
+        """The article's own page was asked for at ``path``: its address, unreversed."""
+        remember_found_address(
+            self, path, "news:article_detail", category=self.category.slug, slug=self.slug
         )
 
     def clean(self):

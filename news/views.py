@@ -6,7 +6,6 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
-from django.utils.decorators import method_decorator
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView, TemplateView
@@ -22,7 +21,7 @@ from news.services import (
 )
 from news.validators import validate_image
 from portal.links import absolute_url
-from portal.pagecache import page_cache
+from portal.pagecache import PageCacheMixin
 from portal.pagination import PageNumberMixin
 
 # The characters json_script escapes, so that JSON-LD cannot close its tag. Replaced
@@ -31,10 +30,10 @@ from portal.pagination import PageNumberMixin
 JSON_SCRIPT_ESCAPES = (("<", "\\u003C"), (">", "\\u003E"), ("&", "\\u0026"))
 
 
-# No page of its own: "/?page=2" is the home page, not one more copy of it in the cache.
-@method_decorator(page_cache(parameters=()), name="dispatch")
-class HomeView(TemplateView):
+class HomeView(PageCacheMixin, TemplateView):
     template_name = "news/home.html"
+    # No page of its own: "/?page=2" is the home page, not one more copy of it in the cache.
+    page_cache_parameters = ()
     latest_count = 10
 
     def get_context_data(self, **kwargs):
@@ -45,8 +44,7 @@ class HomeView(TemplateView):
         return context
 
 
-@method_decorator(page_cache, name="dispatch")
-class ArticleListView(PageNumberMixin, ListView):
+class ArticleListView(PageCacheMixin, PageNumberMixin, ListView):
     template_name = "news/article_list.html"
     context_object_name = "articles"
 
@@ -57,7 +55,6 @@ class ArticleListView(PageNumberMixin, ListView):
         return Article.objects.published().for_listing()
 
 
-@method_decorator(page_cache, name="dispatch")
 class CategoryView(ArticleListView):
     template_name = "news/category.html"
 
@@ -69,8 +66,7 @@ class CategoryView(ArticleListView):
         return super().get_context_data(category=self.category, **kwargs)
 
 
-@method_decorator(page_cache, name="dispatch")
-class ArticleDetailView(DetailView):
+class ArticleDetailView(PageCacheMixin, DetailView):
     template_name = "news/article_detail.html"
     related_count = 5
 
@@ -86,6 +82,7 @@ class ArticleDetailView(DetailView):
         )
         if article is None:
             raise Http404
+        article.address_found(self.request.path)
         return article
 
     def get_context_data(self, **kwargs):

@@ -3,9 +3,8 @@
 Readers arrive in bursts (an air-raid alert, a water outage): the home page,
 the news list, a section, an article, the searches and the document registry
 are then served from the cache — Redis when ``REDIS_URL`` is set, local memory
-otherwise — by the view decorator ``page_cache`` (applied to class-based views
-with ``method_decorator`` on ``dispatch``, so every middleware still runs
-around it).
+otherwise — by the view decorator ``page_cache`` (class-based views take it
+from ``PageCacheMixin``), inside every middleware.
 
 What is cached, and when
     Only GET and HEAD requests of visitors who are not logged in and have no
@@ -616,6 +615,18 @@ def page_cache(view=None, *, parameters=("page",)):
         return response
 
     return wrapper
+
+
+class PageCacheMixin:
+    """``page_cache`` for a class-based view, wrapped once around its view function
+    (``method_decorator`` on ``dispatch`` wraps anew on every request); its
+    ``parameters`` are ``page_cache_parameters``."""
+
+    page_cache_parameters = ("page",)
+
+    @classmethod
+    def as_view(cls, **initkwargs):
+        return page_cache(super().as_view(**initkwargs), parameters=cls.page_cache_parameters)
 
 
 def page_not_stored(response):

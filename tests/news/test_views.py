@@ -163,6 +163,23 @@ def test_article_meta_opengraph_jsonld_and_canonical(client, category, settings)
     assert "<script>alert(1)" not in html
 
 
+@pytest.mark.parametrize("script_name", ["", "/portal"], ids=["at-the-root", "under-a-prefix"])
+@pytest.mark.parametrize("language", ["", "/en"], ids=["uk", "en"])
+def test_an_article_page_names_its_own_address(client, category, settings, language, script_name):
+    """The canonical link, Open Graph and JSON-LD give the address the page was asked
+    at, in its language and under the prefix the site is served from."""
+    article = make_article(category=category, title="Ремонт мосту")
+    path = f"{language}{article.get_absolute_url()}"
+    html = client.get(path, SCRIPT_NAME=script_name).content.decode()
+    address = f"{settings.SITE_URL}{script_name}{path}"
+    assert f'<link rel="canonical" href="{address}">' in html
+    assert f'<meta property="og:url" content="{address}">' in html
+    start = html.index('<script type="application/ld+json">') + len(
+        '<script type="application/ld+json">'
+    )
+    assert json.loads(html[start : html.index("</script>", start)])["mainEntityOfPage"] == address
+
+
 @pytest.mark.parametrize("on_cdn", [False, True], ids=["media-on-the-site", "media-on-a-cdn"])
 def test_the_picture_address_for_search_engines_and_social_networks(
     client, category, settings, request, on_cdn
