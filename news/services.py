@@ -24,6 +24,7 @@ from django.utils import timezone
 from PIL import ExifTags, Image, ImageOps
 
 from news.models import Article, ArticleViewBuffer, Category, ViewFlushBatch
+from portal.redis_cache import thread_client
 from portal.storage import stored_files
 
 logger = logging.getLogger(__name__)
@@ -295,13 +296,8 @@ REDIS_PENDING_KEY = "hromada:views:pending"
 REDIS_FLUSHING_PREFIX = "hromada:views:flushing:"
 
 
-@functools.cache
-def _redis_client(url: str):
-    return redis.Redis.from_url(url)
-
-
 def _redis():
-    return _redis_client(settings.REDIS_URL) if settings.REDIS_URL else None
+    return thread_client(settings.REDIS_URL) if settings.REDIS_URL else None
 
 
 def view_buffer_add(article_id: int) -> int | None:

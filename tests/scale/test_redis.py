@@ -180,6 +180,38 @@ def test_the_cache_keeps_one_redis_client_and_it_answers_from_threads(on_redis):
         assert list(pool.map(round_trip, range(200))) == list(range(200))
 
 
+def test_each_thread_talks_to_redis_on_a_connection_of_its_own_and_a_fork_on_a_new_one(on_redis):
+    """portal.redis_cache.thread_client: no pool to take a connection from and check on
+    every command; after a fork the child never writes into the parent's socket."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from portal.redis_cache import thread_client
+
+    def connection_id(_):
+        client = thread_client(REDIS_URL)
+        assert client is thread_client(REDIS_URL)
+        return {client.client_id() for _ in range(20)}  # the same connection every time
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        ids = list(pool.map(connection_id, range(4)))
+    assert all(len(found) == 1 for found in ids)
+    assert len(set().union(*ids)) == 4
+
+    parent = thread_client(REDIS_URL).client_id()
+    read_end, write_end = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child reports through the pipe
+        try:
+            os.write(write_end, str(thread_client(REDIS_URL).client_id()).encode())
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    answer = os.read(read_end, 64)
+    os.waitpid(child, 0)
+    assert answer and int(answer) != parent
+    assert thread_client(REDIS_URL).client_id() == parent
+
+
 def commands_processed(client) -> int:
     """Commands Redis has run, this INFO included."""
     return client.info("stats")["total_commands_processed"]
