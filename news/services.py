@@ -86,7 +86,7 @@ class CountedView(NamedTuple):
     pending: int | None
 
 
-def article_view_register(*, request, article: Article) -> str | None:
+def article_view_register(*, request, article: Article, count_later=None) -> str | None:
     """Count one view per visitor per article per Kyiv day.
 
     The visitor is known by a signed cookie listing today's articles, so no
@@ -95,21 +95,30 @@ def article_view_register(*, request, article: Article) -> str | None:
     the article's own row; the article in hand shows its flushed views plus
     the pending ones, this visit included. Returns the cookie value to set
     when the view was counted, else None.
+
+    ``count_later``: a callable that takes a view to count, and the article's
+    ``views`` it gives to show in its place (the page cache counts it when it
+    stores the page, in the same round trip to Redis, and fills in the count).
     """
     counted = None
     if article.is_public:
-        counted = article_id_view_register(request=request, article_id=article.pk)
+        counted = article_id_view_register(
+            request=request, article_id=article.pk, buffer=count_later is None
+        )
     article.flushed_views = article.views
-    if counted is not None and counted.pending is not None:
+    if counted is not None and count_later is not None:
+        article.views = count_later(article.pk, article.flushed_views)
+    elif counted is not None and counted.pending is not None:
         article.views += counted.pending
     else:
         article.views += view_pending(article.pk)
     return counted.cookie if counted is not None else None
 
 
-def article_id_view_register(*, request, article_id: int) -> CountedView | None:
+def article_id_view_register(*, request, article_id: int, buffer=True) -> CountedView | None:
     """``article_view_register`` for a public article known only by its id:
-    the page cache counts a view this way before it serves a cached page."""
+    the page cache counts a view this way before it serves a cached page.
+    ``buffer=False``: decide only, the caller buffers the view."""
     if request.method != "GET":
         return None
     if request.user.is_authenticated and request.user.is_staff:
@@ -118,6 +127,7 @@ def article_id_view_register(*, request, article_id: int) -> CountedView | None:
         article_id,
         request.COOKIES.get(VIEWED_COOKIE),
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        buffer=buffer,
     )
 
 
@@ -138,18 +148,18 @@ def _kyiv_day() -> tuple[float, float, str]:
 
 
 def view_register(
-    article_id: int, viewed_cookie: str | None, *, user_agent: str
+    article_id: int, viewed_cookie: str | None, *, user_agent: str, buffer=True
 ) -> CountedView | None:
     """Count an anonymous visitor's view of an article unless their cookie (its
     signed value) shows it was counted today, or they are a bot; None when it was
-    not counted."""
+    not counted. ``buffer=False``: decide only, the caller buffers the view."""
     if is_bot_agent(user_agent):
         return None
     today = _kyiv_day()[2]
     seen = _viewed_today(viewed_cookie, today)
     if article_id in seen:
         return None
-    pending = view_buffer_add(article_id)
+    pending = view_buffer_add(article_id) if buffer else None
     seen.add(article_id)
     cookie = f"{today}:{','.join(str(i) for i in sorted(seen)[-VIEWED_COOKIE_MAX_IDS:])}"
     return CountedView(cookie, pending)
@@ -311,6 +321,14 @@ def view_buffer_add(article_id: int) -> int | None:
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {table} (article_id) VALUES (%s)", [article_id])  # noqa: S608
     return None
+
+
+def view_buffer_command(article_id: int) -> tuple | None:
+    """``view_buffer_add``'s command, for a caller that sends it to Redis together
+    with one of its own (its answer: the pending views); None without Redis."""
+    if not settings.REDIS_URL:
+        return None
+    return ("HINCRBY", REDIS_PENDING_KEY, str(article_id), 1)
 
 
 def view_pending(article_id: int) -> int:

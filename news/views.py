@@ -21,7 +21,7 @@ from news.services import (
 )
 from news.validators import validate_image
 from portal.links import absolute_url
-from portal.pagecache import PageCacheMixin
+from portal.pagecache import PageCacheMixin, views_counted_with_the_page
 from portal.pagination import PageNumberMixin
 
 # The characters json_script escapes, so that JSON-LD cannot close its tag. Replaced
@@ -125,7 +125,11 @@ class ArticleDetailView(PageCacheMixin, DetailView):
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
-        viewed = article_view_register(request=request, article=self.object)
+        viewed = article_view_register(
+            request=request,
+            article=self.object,
+            count_later=views_counted_with_the_page(request),
+        )
         response = self.render_to_response(self.get_context_data(object=self.object))
         if viewed:
             viewed_cookie_set(response, viewed, secure=request.is_secure())

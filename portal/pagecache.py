@@ -104,12 +104,15 @@ from django.http.cookie import parse_cookie
 from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, CsrfViewMiddleware
 from django.template import RequestContext, Template
 from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language_from_path
 
 from news.services import (
     VIEWED_COOKIE,
     CountedView,
     article_id_view_register,
+    view_buffer_add,
+    view_buffer_command,
     view_pending,
     view_register,
     viewed_cookie_set,
@@ -358,16 +361,59 @@ def _entry(request, response) -> dict:
         html = html.replace(f'nonce="{nonce}"', f'nonce="{NONCE_PLACEHOLDER}"')
         headers = [(name, value.replace(str(nonce), NONCE_PLACEHOLDER)) for name, value in headers]
     article_id, views = getattr(response, "pagecache_article", (None, None))
-    match = VIEWS_FIGURE.search(html) if article_id is not None else None
-    if match:
-        html = f"{html[: match.start(2)]}{VIEWS_PLACEHOLDER}{html[match.end(2) :]}"
+    if article_id is not None and VIEWS_PLACEHOLDER not in html:
+        # Rendered with its count (views_counted_with_the_page was not used).
+        match = VIEWS_FIGURE.search(html)
+        if match:
+            html = f"{html[: match.start(2)]}{VIEWS_PLACEHOLDER}{html[match.end(2) :]}"
+        else:
+            article_id = None
     return {
         "html": html,
         "headers": headers,
         "expires": time.time() + timeout(),
-        "article_id": article_id if match else None,
+        "article_id": article_id,
         "views": views,
     }
+
+
+def views_counted_with_the_page(request):
+    """For the article view of a page-cache miss, where Redis holds both the pages and
+    the view buffer: ``article_view_register``'s ``count_later``. The view is then
+    counted by ``PageCacheMiddleware`` in the round trip that stores the page (a
+    HINCRBY before the SET), and the page is rendered with a placeholder for the count,
+    which the stored page has anyway; None elsewhere (the view counts it at once)."""
+    if getattr(request, "_pagecache_storing", False) is not True:
+        return None
+    backend = caches["default"]
+    if not isinstance(backend, RedisCache) or backend._servers[0] != settings.REDIS_URL:
+        return None
+
+    def count_later(article_id: int, flushed_views: int):
+        request._pagecache_view = (article_id, flushed_views)
+        return mark_safe(VIEWS_PLACEHOLDER)  # noqa: S308 - a constant comment
+
+    return count_later
+
+
+def _count_view(request, response, key, entry) -> None:
+    """Count the view ``views_counted_with_the_page`` left for later — with the store
+    when there is an entry to store — and fill its count into the page."""
+    article_id, flushed_views = request._pagecache_view
+    placeholder = VIEWS_PLACEHOLDER.encode()
+    if response.status_code != 200 or placeholder not in response.content:
+        # Not the page that was to show the count (an error page): not viewed.
+        if entry is not None:
+            cache.set(key, entry, timeout())
+        return
+    if entry is not None:
+        command = view_buffer_command(article_id)
+        pending = cache.set_after(command, key, entry, timeout())
+    else:
+        pending = view_buffer_add(article_id)
+    response.content = response.content.replace(placeholder, str(flushed_views + pending).encode())
+    if response.has_header("Content-Length"):
+        response["Content-Length"] = str(len(response.content))
 
 
 class PageCacheMiddleware:
@@ -379,11 +425,17 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        request._pagecache_middleware = True
         response = self.get_response(request)
         key, built_in = getattr(response, "pagecache_key", (None, None))
+        entry = None
         if key is not None and _storable(request, response):
             entry = {**_entry(request, response), "generation": built_in}
+        if hasattr(request, "_pagecache_view"):
+            _count_view(request, response, key, entry)  # and stores the entry
+        elif entry is not None:
             cache.set(key, entry, timeout())
+        if entry is not None:
             missed_key, _, address = request.META.get(MISS, (None, None, None))
             if missed_key == key and address in _compiled:
                 # A page rendered again: the readers served the old one meanwhile get it now.
@@ -607,6 +659,8 @@ def page_cache(view=None, *, parameters=("page",)):
         request._pagecache_generation = current  # the shared parts use the same one
         if entry is not None:
             return _response(request, CompiledPage(entry))
+        # PageCacheMiddleware (when in MIDDLEWARE) may store what the view renders.
+        request._pagecache_storing = getattr(request, "_pagecache_middleware", False)
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and callable(response.render):
             response = response.render()

@@ -20,6 +20,7 @@ import threading
 import time
 
 import redis
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient as DjangoRedisCacheClient
 from redis.backoff import NoBackoff
@@ -255,6 +256,20 @@ class RedisCache(DjangoRedisCache):
         super().__init__(server, params)
         self._class = RedisCacheClient
         self._pushed_counters = {}
+
+    def set_after(self, command: tuple, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        """Run ``command`` (a Redis command and its arguments, on keys of its own), then
+        ``set(key, value, timeout)``, in one round trip; return the command's answer."""
+        key = self.make_and_validate_key(key, version=version)
+        timeout = self.get_backend_timeout(timeout)
+        client = self._cache.get_client(key, write=True)
+        pipeline = client.pipeline(transaction=False)
+        pipeline.execute_command(*command)
+        if timeout == 0:
+            pipeline.delete(key)
+        else:
+            pipeline.set(key, self._cache._serializer.dumps(value), ex=timeout)
+        return pipeline.execute()[0]
 
     def pushed_counter(self, key: str) -> PushedCounter:
         """The counter under ``key``, on the first (primary) server: one per process,

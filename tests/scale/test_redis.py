@@ -164,6 +164,70 @@ def test_a_hit_answered_before_django_counts_in_redis(on_redis, article):
     assert article.title in fresh.content.decode()
 
 
+def test_a_first_view_is_counted_in_the_round_trip_that_stores_its_page(on_redis, article):
+    """portal.pagecache.views_counted_with_the_page: the HINCRBY goes with the page's
+    SET; the reader still sees the exact count, their own view in it, and the page is
+    stored for the next reader, who is counted too."""
+    from redis.connection import Connection
+
+    from tests.conftest import make_article
+    from tests.scale.test_pagecache import before_django
+    from tests.scale.test_pagecache import reader as front_reader
+
+    Article.objects.filter(pk=article.pk).update(views=5)
+    on_redis.hset(REDIS_PENDING_KEY, str(article.pk), 2)
+    other = make_article(category=article.category, title="Відкрито новий сквер")
+    front_reader().get(other.get_absolute_url())  # connections opened, subscribed
+    sent = []
+    original = Connection.send_packed_command
+
+    def counted_send(connection, command, check_health=True):
+        packed = b"".join(command) if isinstance(command, list) else command
+        if b"pagecache:page:" in packed or REDIS_PENDING_KEY.encode() in packed:
+            sent.append(packed)  # the page's and the view's (not the shared parts')
+        return original(connection, command, check_health)
+
+    Connection.send_packed_command = counted_send
+    try:
+        first = front_reader().get(article.get_absolute_url())
+    finally:
+        Connection.send_packed_command = original
+    assert first.status_code == 200 and not before_django(first)
+    assert "Переглядів: </span>8</span>" in first.content.decode()
+    assert int(first["Content-Length"]) == len(first.content)
+    assert int(on_redis.hget(REDIS_PENDING_KEY, str(article.pk))) == 3
+    # The page-cache miss, then the view counted and the page stored together.
+    assert len(sent) == 2, sent
+    second = front_reader().get(article.get_absolute_url())
+    assert before_django(second)
+    assert "Переглядів: </span>9</span>" in second.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_first_views_at_once_each_show_their_own_exact_count(on_redis, article):
+    """Sixteen new readers of a page not yet cached, at the same moment: every view
+    counted once, each reader shown the count with theirs (HINCRBY's answer)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    from tests.scale.test_pagecache import reader as front_reader
+
+    url = article.get_absolute_url()
+
+    def first_view(_):
+        try:
+            page = front_reader().get(url).content.decode()
+        finally:
+            connection.close()
+        return int(page.split("Переглядів: </span>", 1)[1].split("<", 1)[0])
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        shown = list(pool.map(first_view, range(16)))
+    assert int(on_redis.hget(REDIS_PENDING_KEY, str(article.pk))) == 16
+    assert max(shown) == 16 and len(set(shown)) >= 2  # later readers see earlier views
+
+
 def test_the_cache_keeps_one_redis_client_and_it_answers_from_threads(on_redis):
     """portal.redis_cache: Django made a redis.Redis per operation (0.25 ms each)."""
     from concurrent.futures import ThreadPoolExecutor
