@@ -8,10 +8,15 @@ Calls ``portal.wsgi.application`` — the front handler and Django, as gunicorn 
 for a different article each time, none in the page cache, each view counted (the
 returning reader of ``bench/load.py``, with its cookies), in the data ``bench/load.py``
 generated, and prints the CPU time (``time.process_time``) per request of each batch.
-Steady to about ±2 % where ``bench/load.py``'s ratios move by a tenth, so it is the
-quick check of a change to the first view; confirm a gain with ``bench/load.py``, as
-inside a worker under load the same request costs about 1.35× as much (see
-``bench/NOTES.md``).
+Steady to about ±2 % on a quiet machine, where ``bench/load.py``'s ratios move by a
+tenth, so it is the quick check of a change to the first view; confirm a gain with
+``bench/load.py``, as inside a worker under load the same request costs about 1.35× as
+much (see ``bench/NOTES.md``).
+
+``--instructions`` runs the batches under valgrind's callgrind instead and prints the
+instructions per request: the same to ±0.2 % from run to run however busy the machine
+is (this shared one drifts by a third), but blind to the kernel's and the servers' work
+— a round trip to Redis or PostgreSQL saved shows under wrk, not here.
 """
 
 import argparse
@@ -36,7 +41,14 @@ def main():
     parser.add_argument(
         "--profile", metavar="FILE", help="write a cProfile of the batches to FILE (pstats)"
     )
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="count instructions per request under callgrind (one batch; slow: 1–2 min)",
+    )
     args = parser.parse_args()
+    if args.instructions:
+        return count_instructions(args)
 
     sys.path.insert(0, str(ROOT))
     os.chdir(ROOT)
@@ -96,11 +108,13 @@ def main():
 
         profiler = cProfile.Profile()
         profiler.enable()
+    os.getppid()  # callgrind's mark: the counting starts here (--zero-before)
     for _ in range(args.batches):
         started = time.process_time()
         for _ in range(args.requests):
             first_view()
         per_request.append((time.process_time() - started) / args.requests * 1e6)
+    os.getpgid(0)  # … and ends here (--dump-before)
     if profiler:
         profiler.disable()
         profiler.dump_stats(args.profile)
@@ -109,6 +123,44 @@ def main():
         f"{'Redis' if args.redis else 'local-memory cache'}): "
         f"{statistics.median(per_request):.0f} µs of CPU per request "
         f"(batches: {', '.join(f'{value:.0f}' for value in per_request)})"
+    )
+
+
+def count_instructions(args):
+    """This script again, under callgrind, counting from the first batch's start to the
+    last one's end (the warm-up and Django's start are left out)."""
+    import subprocess
+    import tempfile
+
+    argv = [arg for arg in sys.argv[1:] if arg != "--instructions"]
+    with tempfile.TemporaryDirectory() as directory:
+        out = Path(directory) / "callgrind.out"
+        subprocess.run(
+            [
+                "valgrind",
+                "--tool=callgrind",
+                "--zero-before=getppid",
+                "--dump-before=getpgid",
+                f"--callgrind-out-file={out}",
+                sys.executable,
+                __file__,
+                *argv,
+            ],
+            # The system allocator, which callgrind follows, not pymalloc's arenas.
+            env={**os.environ, "PYTHONMALLOC": "malloc"},
+            check=True,
+            capture_output=True,
+        )
+        dump = next(Path(directory).glob("callgrind.out.*"))  # the marked part
+        summary = next(
+            line for line in dump.read_text().splitlines() if line.startswith("summary:")
+        )
+    requests = args.batches * args.requests
+    print(
+        f"first view, one process ({args.database or 'SQLite'}, "
+        f"{'Redis' if args.redis else 'local-memory cache'}): "
+        f"{int(summary.split()[1]) / requests / 1e6:.3f} million instructions per request "
+        f"(callgrind, {requests} requests)"
     )
 
 

@@ -73,7 +73,8 @@ Per-visitor parts of a cached page
       buffer, read at most once a second per process, with the views this
       process counted since added (a reader always finds their own view). A
       flush that adds views bumps the generation, so a stored flushed count is
-      never older than the last flush.
+      never older than the last flush. On a miss with Redis, the view is counted
+      in the round trip that stores the page (``views_counted_with_the_page``).
 """
 
 import base64
