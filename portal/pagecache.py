@@ -437,7 +437,7 @@ class PageCacheMiddleware:
         elif entry is not None:
             cache.set(key, entry, timeout())
         if entry is not None:
-            missed_key, _, address = request.META.get(MISS, (None, None, None))
+            missed_key, _, address, _ = request.META.get(MISS, (None,) * 4)
             if missed_key == key and address in _compiled:
                 # A page rendered again: the readers served the old one meanwhile get it now.
                 _compiled[address] = CompiledPage(entry)
@@ -654,9 +654,13 @@ def page_cache(view=None, *, parameters=("page",)):
             return view(request, *args, **kwargs)
         if any(name not in known and not _is_tracking(name) for name in request.GET):
             return view(request, *args, **kwargs)
-        key = _key(request, request.LANGUAGE_CODE)
-        missed_key, missed_in, _ = request.META.get(MISS, (None, None, None))
-        entry, current = (None, missed_in) if missed_key == key else _lookup(key)
+        missed_key, missed_in, _, missed_language = request.META.get(MISS, (None,) * 4)
+        if missed_key is not None and missed_language == request.LANGUAGE_CODE:
+            # The front handler looked this address up and missed, a moment ago.
+            key, entry, current = missed_key, None, missed_in
+        else:
+            key = _key(request, request.LANGUAGE_CODE)
+            entry, current = _lookup(key)
         request._pagecache_generation = current  # the shared parts use the same one
         if entry is not None:
             return _response(request, CompiledPage(entry))
@@ -765,7 +769,7 @@ def _compiled_page(environ, address: tuple) -> CompiledPage | None:
     key = _key(request, language)  # get_host() refuses a host not allowed
     entry, current = _lookup(key, current)
     if entry is None:
-        environ[MISS] = (key, current, address)
+        environ[MISS] = (key, current, address, language)
         return None
     page = CompiledPage(entry)
     _remember(_compiled, address, page, COMPILED_PAGES)

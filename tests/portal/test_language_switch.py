@@ -97,3 +97,21 @@ def test_the_shortcut_for_a_found_page_gives_what_translate_url_gives(path, pref
         resolve(address.split("?")[0])  # an address of a page, as the shortcut assumes
         assert translated_path(address, other, found=True) == translate_url(address, other)
         assert translated_path(address, current, found=True) == address
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("front", [True, False], ids=["cached", "rendered"])
+def test_the_address_alone_sets_the_language_whatever_the_browser_prefers(article, front):
+    """A browser that asks for English (Accept-Language, the language cookie) still gets
+    the Ukrainian page at an address without a prefix, and English under /en/: one page
+    per address, as the page cache and search engines keep it."""
+    from django.test import Client
+
+    english = {"HTTP_ACCEPT_LANGUAGE": "en-GB,en;q=0.9", "HTTP_COOKIE": "django_language=en"}
+    client = reader(**english) if front else Client(**english)
+    ukrainian = client.get(article.get_absolute_url())
+    assert ukrainian.status_code == 200 and ukrainian["Content-Language"] == "uk"
+    assert '<html lang="uk">' in ukrainian.content.decode()
+    in_english = client.get(f"/en{article.get_absolute_url()}")
+    assert in_english.status_code == 200 and in_english["Content-Language"] == "en"
+    assert '<html lang="en">' in in_english.content.decode()
