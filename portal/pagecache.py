@@ -401,20 +401,19 @@ def _count_view(request, response, key, entry) -> None:
     """Count the view ``views_counted_with_the_page`` left for later — with the store
     when there is an entry to store — and fill its count into the page."""
     article_id, flushed_views = request._pagecache_view
-    placeholder = VIEWS_PLACEHOLDER.encode()
-    if response.status_code != 200 or placeholder not in response.content:
-        # Not the page that was to show the count (an error page): not viewed.
-        if entry is not None:
-            cache.set(key, entry, timeout())
-        return
+    if response.status_code != 200:
+        return  # an error page instead of the article (never stored): not viewed
     if entry is not None:
         command = view_buffer_command(article_id)
         pending = cache.set_after(command, key, entry, timeout())
     else:
         pending = view_buffer_add(article_id)
-    response.content = response.content.replace(placeholder, str(flushed_views + pending).encode())
-    if response.has_header("Content-Length"):
-        response["Content-Length"] = str(len(response.content))
+    placeholder = VIEWS_PLACEHOLDER.encode()
+    if placeholder in response.content:
+        count = str(flushed_views + pending).encode()
+        response.content = response.content.replace(placeholder, count)
+        if response.has_header("Content-Length"):
+            response["Content-Length"] = str(len(response.content))
 
 
 class PageCacheMiddleware:
