@@ -261,19 +261,36 @@ def test_each_thread_talks_to_redis_on_a_connection_of_its_own_and_a_fork_on_a_n
     assert all(len(found) == 1 for found in ids)
     assert len(set().union(*ids)) == 4
 
-    parent = thread_client(REDIS_URL).client_id()
-    read_end, write_end = os.pipe()
-    child = os.fork()
-    if child == 0:  # pragma: no cover - the child reports through the pipe
-        try:
-            os.write(write_end, str(thread_client(REDIS_URL).client_id()).encode())
-        finally:
-            os._exit(0)
-    os.close(write_end)
-    answer = os.read(read_end, 64)
-    os.waitpid(child, 0)
-    assert answer and int(answer) != parent
-    assert thread_client(REDIS_URL).client_id() == parent
+    # The fork in a process of its own: this one has threads, which a fork must not copy.
+    forked = subprocess.run(
+        [sys.executable, "-c", FORK_CHECK, REDIS_URL],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert forked.returncode == 0, forked.stderr
+    parent, child = forked.stdout.split()
+    assert parent != child
+
+
+FORK_CHECK = """
+import os, sys
+from portal.redis_cache import thread_client
+
+url = sys.argv[1]
+parent = thread_client(url).client_id()
+read_end, write_end = os.pipe()
+pid = os.fork()
+if pid == 0:
+    os.write(write_end, str(thread_client(url).client_id()).encode())
+    os._exit(0)
+os.close(write_end)
+child = int(os.read(read_end, 64))
+os.waitpid(pid, 0)
+assert thread_client(url).client_id() == parent
+print(parent, child)
+"""
 
 
 def commands_processed(client) -> int:
