@@ -60,7 +60,7 @@ def remembered_reverse(instance, viewname: str, **kwargs) -> str:
     same. An article page asks for its own address and its section's several times,
     and the sections are shared by every request of a process (shared_value), so a
     section's address is worked out once per language."""
-    key = (viewname, get_language(), get_script_prefix(), *kwargs.values())
+    key = _reverse_key(viewname, kwargs)
     kept = instance.__dict__.get("_reversed")
     if kept is None or kept[0] != key:
         kept = instance.__dict__["_reversed"] = (key, reverse(viewname, kwargs=kwargs))
@@ -72,8 +72,13 @@ def remember_found_address(instance, path: str, viewname: str, **kwargs) -> None
     ``request.path``, resolved to ``viewname`` with these values): what ``reverse()``
     would make of them, where it is plain ASCII, as slugs are."""
     if path.isascii():
-        key = (viewname, get_language(), get_script_prefix(), *kwargs.values())
-        instance.__dict__["_reversed"] = (key, path)
+        instance.__dict__["_reversed"] = (_reverse_key(viewname, kwargs), path)
+
+
+def _reverse_key(viewname: str, kwargs: dict) -> tuple:
+    """What a remembered address is made of: the view, its values, the language and
+    the prefix the site is served under."""
+    return (viewname, get_language(), get_script_prefix(), *kwargs.values())
 
 
 class Category(models.Model):

@@ -191,32 +191,25 @@ def close_pushed_counters() -> None:
         _counters.clear()
 
 
-def _forget_pushed_counters() -> None:
-    """A forked child makes its own: it must not read from, or close, its parent's
-    sockets, and a lock held at the fork would never be released."""
-    global _counters_lock
-    _counters_lock = threading.Lock()
-    _counters.clear()
-
-
-os.register_at_fork(after_in_child=_forget_pushed_counters)
-
-
 # Clients on a connection of their own, one per thread. A client on a pool takes a
 # connection from it for every command and checks it first — a process-id check and a
 # non-blocking read that must find nothing: three of a command's nine system calls and
-# a quarter of its CPU (50 against 36 µs a HINCRBY). Made again after a fork, where a
-# client made before it would share its socket with the parent.
+# a quarter of its CPU (50 against 36 µs a HINCRBY). Made again after a fork (``_forks``
+# counts them), where a client made before it would share its socket with the parent.
 _forks = 0
+_thread_clients = threading.local()
 
 
-def _count_fork() -> None:
-    global _forks
+def _after_fork_in_child() -> None:
+    """A forked child makes its own counters and clients: it must not read from, or
+    close, its parent's sockets, and a lock held at the fork would never be released."""
+    global _counters_lock, _forks
+    _counters_lock = threading.Lock()
+    _counters.clear()
     _forks += 1
 
 
-os.register_at_fork(after_in_child=_count_fork)
-_thread_clients = threading.local()
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def thread_client(url: str) -> redis.Redis:
