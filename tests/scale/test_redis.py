@@ -247,11 +247,15 @@ def test_the_cache_keeps_one_redis_client_and_it_answers_from_threads(on_redis):
 def test_each_thread_talks_to_redis_on_a_connection_of_its_own_and_a_fork_on_a_new_one(on_redis):
     """portal.redis_cache.thread_client: no pool to take a connection from and check on
     every command; after a fork the child never writes into the parent's socket."""
+    import threading
     from concurrent.futures import ThreadPoolExecutor
 
     from portal.redis_cache import thread_client
 
+    together = threading.Barrier(4, timeout=10)  # four tasks on four threads at once
+
     def connection_id(_):
+        together.wait()
         client = thread_client(REDIS_URL)
         assert client is thread_client(REDIS_URL)
         return {client.client_id() for _ in range(20)}  # the same connection every time
