@@ -101,6 +101,7 @@ def main():
 
     for _ in range(300):  # connections, shared parts, the code's caches
         first_view()
+    servers = server_processes(args)
     per_request = []
     profiler = None
     if args.profile:
@@ -115,6 +116,7 @@ def main():
             first_view()
         per_request.append((time.process_time() - started) / args.requests * 1e6)
     os.getpgid(0)  # … and ends here (--dump-before)
+    servers = {name: (cpu_seconds(pid) - before) for name, (pid, before) in servers.items()}
     if profiler:
         profiler.disable()
         profiler.dump_stats(args.profile)
@@ -124,6 +126,37 @@ def main():
         f"{statistics.median(per_request):.0f} µs of CPU per request "
         f"(batches: {', '.join(f'{value:.0f}' for value in per_request)})"
     )
+    requests = args.batches * args.requests
+    for name, seconds in servers.items():
+        print(f"  {name}: {seconds / requests * 1e6:.0f} µs of CPU per request")
+
+
+def cpu_seconds(pid: int) -> float:
+    """A process's user and system CPU time so far (``/proc/PID/stat``)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def server_processes(args) -> dict:
+    """The servers' processes that work for this one, when they run on this machine:
+    this connection's PostgreSQL backend, and Redis — {name: (pid, CPU so far)}."""
+    processes = {}
+    if args.database:
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            processes["PostgreSQL (this connection's backend)"] = cursor.fetchone()[0]
+    if args.redis:
+        import redis
+
+        processes["Redis"] = redis.Redis.from_url(args.redis).info("server")["process_id"]
+    return {
+        name: (pid, cpu_seconds(pid))
+        for name, pid in processes.items()
+        if os.path.exists(f"/proc/{pid}")
+    }
 
 
 def count_instructions(args):

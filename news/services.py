@@ -173,7 +173,8 @@ def published_article(category_slug: str, slug: str, *, request) -> Article | No
     Django built its SQL on every call — half a millisecond of a page of two, where
     running it took a twentieth — so the SQL is written once, and the section and the
     author come from parts shared by many pages (``portal.pagecache.shared_value``,
-    stale at any save of content)."""
+    stale at any save of content). On PostgreSQL it is a statement prepared once per
+    connection (``portal.postgresql``), which PostgreSQL does not parse and plan again."""
     from portal.pagecache import shared_value
 
     categories = shared_value(
@@ -183,11 +184,16 @@ def published_article(category_slug: str, slug: str, *, request) -> Article | No
     if category is None:
         return None
     now = connection.ops.adapt_datetimefield_value(timezone.now())
+    sql, params = (
+        _published_article_sql(connection.vendor),
+        [category.pk, slug, Article.Status.PUBLISHED.value, now],
+    )
     with connection.cursor() as cursor:
-        cursor.execute(
-            _published_article_sql(connection.vendor),
-            [category.pk, slug, Article.Status.PUBLISHED.value, now],
-        )
+        execute_prepared = getattr(connection, "execute_prepared", None)  # portal.postgresql
+        if execute_prepared is not None:
+            execute_prepared(cursor, "hromada_published_article", sql, params)
+        else:
+            cursor.execute(sql, params)
         row = cursor.fetchone()  # (category, slug) is unique
     if row is None:
         return None
