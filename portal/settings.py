@@ -97,7 +97,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "portal.middleware.ContentSecurityPolicyMiddleware",  # Django's, each header built once
     "portal.middleware.AdminContentSecurityPolicyMiddleware",
     # Issue #7: Permissions-Policy on every response; a 503 page when the database is away
     # (last, so that it sees a view's exception first); axes last, as its docs ask.
