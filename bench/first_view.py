@@ -13,6 +13,10 @@ tenth, so it is the quick check of a change to the first view; confirm a gain wi
 ``bench/load.py``, as inside a worker under load the same request costs about 1.35× as
 much (see ``bench/NOTES.md``).
 
+With ``--database`` or ``--redis`` on this machine it also prints the CPU per request
+of this connection's PostgreSQL backend and of Redis (``/proc/PID/stat``): their share of
+a first view, which the client's figure leaves out.
+
 ``--instructions`` runs the batches under valgrind's callgrind instead and prints the
 instructions per request: the same to ±0.2 % from run to run however busy the machine
 is (this shared one drifts by a third), but blind to the kernel's and the servers' work
