@@ -66,7 +66,7 @@ def do_translate(parser, token):
 
 
 def _forget(**kwargs):
-    for node in _constant_nodes:
+    for node in list(_constant_nodes):  # another thread may compile a template meanwhile
         node.rendered.clear()
 
 
