@@ -24,8 +24,8 @@ register.filters.update(i18n.register.filters)
 
 
 class ConstantTranslateNode(Node):
-    """Renders what Django's ``TranslateNode`` would, remembered by language and
-    autoescaping."""
+    """Renders what Django's ``TranslateNode`` would, remembered by language (a literal
+    is the template author's HTML, marked safe: autoescaping leaves it as it is)."""
 
     child_nodelists = ()
 
@@ -34,10 +34,10 @@ class ConstantTranslateNode(Node):
         self.rendered = {}
 
     def render(self, context):
-        key = (translation.get_language(), context.autoescape)
-        value = self.rendered.get(key)
+        language = translation.get_language()
+        value = self.rendered.get(language)
         if value is None:
-            value = self.rendered[key] = self.node.render(context)
+            value = self.rendered[language] = self.node.render(context)
         return value
 
 
