@@ -278,6 +278,32 @@ def test_each_thread_talks_to_redis_on_a_connection_of_its_own_and_a_fork_on_a_n
     assert parent != child
 
 
+def test_commands_sent_together_keep_the_connection_in_step_after_an_error(on_redis):
+    """portal.redis_cache.round_trip: a command's error reply is raised once every reply
+    is read, so the next command on the connection gets its own reply."""
+    from portal.redis_cache import round_trip, thread_client
+
+    client = thread_client(REDIS_URL)
+    on_redis.set("not-a-number", "abc")
+    with pytest.raises(redis.ResponseError):
+        round_trip(client, ("INCR", "not-a-number"), ("SET", "after", "1"))
+    assert on_redis.get("after") == b"1"  # the second command ran all the same
+    assert round_trip(client, ("GET", "not-a-number"), ("HINCRBY", "h", "a", 2)) == [b"abc", 2]
+
+
+def test_commands_on_a_connection_redis_closed_are_sent_again_once(on_redis):
+    """A connection Redis dropped (a restart, an idle timeout) is made again, and a view
+    counted on it is counted once."""
+    from portal.redis_cache import round_trip, thread_client
+
+    client = thread_client(REDIS_URL)
+    killed = client.client_id()
+    on_redis.client_kill_filter(_id=killed)
+    assert round_trip(client, ("HINCRBY", REDIS_PENDING_KEY, "7", 1)) == [1]
+    assert client.client_id() != killed
+    assert int(on_redis.hget(REDIS_PENDING_KEY, "7")) == 1
+
+
 FORK_CHECK = """
 import os, sys
 from portal.redis_cache import thread_client
