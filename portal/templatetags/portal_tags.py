@@ -1,6 +1,8 @@
 import datetime
 
 from django import template
+from django.template.defaulttags import TemplateIfParser
+from django.template.loader_tags import BlockNode
 
 from portal import links
 
@@ -60,14 +62,73 @@ class SharedFragmentNode(template.Node):
         from portal import pagecache
 
         request = context.get("request")
-        if request is None or (self.unless is not None and self.unless.resolve(context)):
+        if request is None or (self.unless is not None and self.unless.eval(context)):
             return self.nodelist.render(context)
         return pagecache.shared_fragment(
             request,
             self.name,
             [variable.resolve(context) for variable in self.vary_on],
-            lambda: self.nodelist.render(context),
+            lambda: self.render_shared(context),
         )
+
+    def render_shared(self, context):
+        return self.nodelist.render(context)
+
+
+# Where a block's output goes in a shared layout: no page's own text contains it.
+SLOT = "<!--pagecache:block-->"
+
+
+class SharedLayoutNode(SharedFragmentNode):
+    """A shared fragment whose ``{% block %}`` tags (those directly inside it) stay
+    the page's own: kept with a slot for each block, and each page renders its blocks
+    alone."""
+
+    def __init__(self, nodelist, name, vary_on, unless):
+        super().__init__(nodelist, name, vary_on, unless)
+        self.blocks = [node for node in nodelist if isinstance(node, BlockNode)]
+        self.found_by_type = {}
+
+    def get_nodes_by_type(self, nodetype):
+        # {% extends %} asks its root template for every block on each render: the
+        # parsed tree never changes, so it is walked once.
+        found = self.found_by_type.get(nodetype)
+        if found is None:
+            found = self.found_by_type[nodetype] = super().get_nodes_by_type(nodetype)
+        return found
+
+    def render_shared(self, context):
+        return "".join(
+            SLOT if node in self.blocks else node.render_annotated(context)
+            for node in self.nodelist
+        )
+
+    def render(self, context):
+        layout = super().render(context)
+        if SLOT not in layout:
+            return layout  # rendered whole, without the cache
+        pieces = layout.split(SLOT)
+        parts = [pieces[0]]
+        for block, piece in zip(self.blocks, pieces[1:], strict=True):
+            parts += (block.render_annotated(context), piece)
+        return "".join(parts)
+
+
+def _shared(parser, token, node_class):
+    """``{% tag "name" vary_on… [unless condition] %}…{% endtag %}``, the condition as
+    ``{% if %}`` takes it."""
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError(f"{bits[0]} needs a name")
+    unless = None
+    if "unless" in bits:
+        at = bits.index("unless")
+        unless = TemplateIfParser(parser, bits[at + 1 :]).parse()
+        bits = bits[:at]
+    nodelist = parser.parse((f"end{bits[0]}",))
+    parser.delete_first_token()
+    vary_on = [parser.compile_filter(bit) for bit in bits[2:]]
+    return node_class(nodelist, bits[1].strip("\"'"), vary_on, unless)
 
 
 @register.tag
@@ -78,16 +139,16 @@ def shared_fragment(parser, token):
     portal/pagecache.py) and rendered again only when content changes. Each
     value after the name makes a variant; ``unless`` renders the block for this
     request without the cache (a visitor who voted sees their own poll)."""
-    bits = token.split_contents()
-    if len(bits) < 2:
-        raise template.TemplateSyntaxError(f"{bits[0]} needs a name")
-    unless = None
-    if len(bits) >= 4 and bits[-2] == "unless":
-        unless = parser.compile_filter(bits[-1])
-        bits = bits[:-2]
-    nodelist = parser.parse(("endshared_fragment",))
-    parser.delete_first_token()
-    name = bits[1].strip("\"'")
-    return SharedFragmentNode(
-        nodelist, name, [parser.compile_filter(bit) for bit in bits[2:]], unless
-    )
+    return _shared(parser, token, SharedFragmentNode)
+
+
+@register.tag
+def shared_layout(parser, token):
+    """``{% shared_layout "name" vary_on… [unless condition] %}…{% endshared_layout %}``
+
+    ``shared_fragment`` for a page's layout: what lies between the ``{% block %}``
+    tags directly inside it is kept as one shared part, and each page renders only
+    its blocks. A tag that sets a variable for the blocks
+    (``{% get_current_language as … %}``) goes before it: inside, it runs only when
+    the layout is rendered."""
+    return _shared(parser, token, SharedLayoutNode)

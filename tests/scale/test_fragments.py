@@ -83,3 +83,82 @@ class TestSharedFragments:
         html = voter.get(second.get_absolute_url()).content.decode()
         assert 'name="choice"' not in html
         assert "Ви проголосували" in html
+
+
+def templates_rendered(client, url) -> tuple[str, list[str]]:
+    """The page at url, and the names of the templates rendered for it."""
+    from django.test.signals import template_rendered
+
+    names = []
+
+    def rendered(sender, template, **kwargs):
+        names.append(template.name)
+
+    template_rendered.connect(rendered)
+    try:
+        html = client.get(url).content.decode()
+    finally:
+        template_rendered.disconnect(rendered)
+    return html, names
+
+
+@pytest.mark.django_db
+class TestSharedLayout:
+    """{% shared_layout %} in base.html: what lies between the page's blocks is rendered
+    once for the pages that share it, and each page renders only its blocks."""
+
+    def test_articles_of_a_section_keep_their_own_blocks_in_the_shared_layout(self, category):
+        first = make_article(category=category, title="Відкрито новий міст", body="<p>Міст.</p>")
+        second = make_article(category=category, title="Ремонт школи", body="<p>Школа.</p>")
+        reader = Client(HTTP_USER_AGENT=BROWSER)
+        reader.get(first.get_absolute_url())
+        html, templates = templates_rendered(reader, second.get_absolute_url())
+        assert "<title>Ремонт школи — " in html
+        assert f'<link rel="canonical" href="http://testserver{second.get_absolute_url()}">' in (
+            html.replace("http://127.0.0.1:8000", "http://testserver")
+        )
+        assert "<p>Школа.</p>" in html and "<p>Міст.</p>" not in html
+        assert "Відкрито новий міст" in html  # in the section's latest news, not the title
+        assert "<title>Відкрито" not in html
+        # The layout's partials came with the layout, not rendered again.
+        assert not {"includes/header.html", "includes/footer.html"} & set(templates)
+        assert html.count("<html") == 1 and html.rstrip().endswith("</html>")
+
+    def test_a_message_is_shown_on_a_page_whose_layout_is_shared(self, category):
+        poll = make_poll()
+        first, second = (make_article(category=category) for _ in range(2))
+        Client(HTTP_USER_AGENT=BROWSER).get(first.get_absolute_url())
+        voter = Client(HTTP_USER_AGENT=BROWSER)
+        voter.post(
+            f"/polls/{poll.pk}/vote/",
+            {"choice": poll.choices.first().pk, "next": first.get_absolute_url()},
+        )
+        thanks = "Дякуємо, ваш голос враховано."
+        assert thanks in voter.get(first.get_absolute_url()).content.decode()
+        # Shown once: the next page is the shared layout again, with no message.
+        assert thanks not in voter.get(second.get_absolute_url()).content.decode()
+
+    def test_each_language_has_its_own_layout(self, category):
+        first, second = (make_article(category=category) for _ in range(2))
+        # Worked out first: a request leaves its language active in the test's thread.
+        first_url, second_url = first.get_absolute_url(), second.get_absolute_url()
+        reader = Client(HTTP_USER_AGENT=BROWSER)
+        reader.get(first_url)
+        english = reader.get(f"/en{second_url}").content.decode()
+        ukrainian = reader.get(second_url).content.decode()
+        assert '<html lang="en">' in english and "Skip to content" in english
+        assert '<html lang="uk">' in ukrainian and "Skip to content" not in ukrainian
+
+    def test_a_page_without_a_request_renders_whole(self):
+        """A template rendered outside a request (a letter, a test) has no shared parts."""
+        from django.template import engines
+
+        html = (
+            engines["django"]
+            .from_string(
+                "{% load portal_tags %}{% shared_layout 'x' %}<b>{% block a %}A{% endblock %}"
+                "</b>{% endshared_layout %}"
+            )
+            .render({})
+        )
+        assert html == "<b>A</b>"
