@@ -124,13 +124,19 @@ from portal.middleware import REDIS_OUTAGES
 from portal.redis_cache import RedisCache, close_pushed_counters
 
 GENERATION_KEY = "pagecache:generation"
+# Part of every page's key: a new format of the entries (_entry) takes a new number, so
+# that a process of the new code never reads a page an older one stored.
+PAGE_FORMAT = 2
 CSRF_PLACEHOLDER = "<!--pagecache:csrf-->"
 NONCE_PLACEHOLDER = "<!--pagecache:nonce-->"
 VIEWS_PLACEHOLDER = "<!--pagecache:views-->"
 POLL_START, POLL_END = "<!--pagecache:poll-->", "<!--/pagecache:poll-->"
 CSRF_INPUT = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+# A page is stored as the bytes it was sent as: its text decoded, searched and encoded
+# again cost a first view more than storing it.
+CSRF_INPUT_BYTES = re.compile(CSRF_INPUT.pattern.encode())
 # The views figure in news/article_detail.html: <span class="views">…</span>N</span>
-VIEWS_FIGURE = re.compile(r'(<span class="views">.*?</span>)(\d+)(</span>)')
+VIEWS_FIGURE = re.compile(rb'(<span class="views">.*?</span>)(\d+)(</span>)')
 POLL_BLOCK = re.compile(re.escape(POLL_START) + ".*?" + re.escape(POLL_END), re.DOTALL)
 MESSAGES_COOKIE = CookieStorage.cookie_name
 # The environ key of a miss the front handler hands to Django: (key, generation,
@@ -306,7 +312,7 @@ def _key(request, language: str) -> str:
     if query:
         address += "?" + urlencode(query)
     path = hashlib.blake2b(address.encode(), digest_size=16).hexdigest()
-    return f"pagecache:page:{language}:{path}"
+    return f"pagecache:page:{PAGE_FORMAT}:{language}:{path}"
 
 
 def _lookup(key: str, current: int | None = None) -> tuple[dict | None, int]:
@@ -353,24 +359,26 @@ def _with_csrf_token(request, html: str) -> str:
 
 
 def _entry(request, response) -> dict:
-    html = _without_csrf_tokens(response.content.decode(response.charset))
+    body = CSRF_INPUT_BYTES.sub(rb"\g<1>" + CSRF_PLACEHOLDER.encode() + rb"\g<2>", response.content)
     nonce = getattr(request, "_csp_nonce", None)
     headers = [
         (name, value) for name, value in response.items() if name.lower() not in HEADERS_NOT_STORED
     ]
     if nonce:
-        html = html.replace(f'nonce="{nonce}"', f'nonce="{NONCE_PLACEHOLDER}"')
+        body = body.replace(f'nonce="{nonce}"'.encode(), f'nonce="{NONCE_PLACEHOLDER}"'.encode())
         headers = [(name, value.replace(str(nonce), NONCE_PLACEHOLDER)) for name, value in headers]
     article_id, views = getattr(response, "pagecache_article", (None, None))
-    if article_id is not None and VIEWS_PLACEHOLDER not in html:
+    if article_id is not None and VIEWS_PLACEHOLDER.encode() not in body:
         # Rendered with its count (views_counted_with_the_page was not used).
-        match = VIEWS_FIGURE.search(html)
+        match = VIEWS_FIGURE.search(body)
         if match:
-            html = f"{html[: match.start(2)]}{VIEWS_PLACEHOLDER}{html[match.end(2) :]}"
+            body = b"".join(
+                (body[: match.start(2)], VIEWS_PLACEHOLDER.encode(), body[match.end(2) :])
+            )
         else:
             article_id = None
     return {
-        "html": html,
+        "body": body,  # in the response's charset, UTF-8
         "headers": headers,
         "expires": time.time() + timeout(),
         "article_id": article_id,
@@ -523,7 +531,12 @@ def _csrf_token(request) -> str:
 
 
 SLOT = re.compile(
-    "(" + "|".join(map(re.escape, (CSRF_PLACEHOLDER, NONCE_PLACEHOLDER, VIEWS_PLACEHOLDER))) + ")"
+    b"("
+    + b"|".join(
+        re.escape(placeholder.encode())
+        for placeholder in (CSRF_PLACEHOLDER, NONCE_PLACEHOLDER, VIEWS_PLACEHOLDER)
+    )
+    + b")"
 )
 
 
@@ -549,8 +562,8 @@ class CompiledPage:
         self.article_id, self.views = entry["article_id"], entry["views"]
         # Even places: the page's own bytes; odd places: a placeholder, filled per request.
         self.pieces = [
-            piece if place % 2 else piece.encode()
-            for place, piece in enumerate(SLOT.split(entry["html"]))
+            piece.decode() if place % 2 else piece
+            for place, piece in enumerate(SLOT.split(entry["body"]))
         ]
         self.has_csrf = CSRF_PLACEHOLDER in self.pieces
         self.headers = [(name, value.split(NONCE_PLACEHOLDER)) for name, value in entry["headers"]]

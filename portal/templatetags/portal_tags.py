@@ -76,7 +76,7 @@ class SharedFragmentNode(template.Node):
 
 
 # Where a block's output goes in a shared layout: no page's own text contains it.
-SLOT = "<!--pagecache:block-->"
+BLOCK_SLOT = "<!--pagecache:block-->"
 
 
 class SharedLayoutNode(SharedFragmentNode):
@@ -99,15 +99,15 @@ class SharedLayoutNode(SharedFragmentNode):
 
     def render_shared(self, context):
         return "".join(
-            SLOT if node in self.blocks else node.render_annotated(context)
+            BLOCK_SLOT if node in self.blocks else node.render_annotated(context)
             for node in self.nodelist
         )
 
     def render(self, context):
         layout = super().render(context)
-        if SLOT not in layout:
+        if BLOCK_SLOT not in layout:
             return layout  # rendered whole, without the cache
-        pieces = layout.split(SLOT)
+        pieces = layout.split(BLOCK_SLOT)
         parts = [pieces[0]]
         for block, piece in zip(self.blocks, pieces[1:], strict=True):
             parts += (block.render_annotated(context), piece)
