@@ -21,6 +21,7 @@ from django.db import connection, connections, transaction
 from django.db.models import F, Q, QuerySet
 from django.db.models.sql import Query
 from django.utils import timezone
+from django.utils.http import http_date
 from PIL import ExifTags, Image, ImageOps
 
 from news.models import Article, ArticleViewBuffer, Category, ViewFlushBatch
@@ -131,19 +132,27 @@ def article_id_view_register(*, request, article_id: int, buffer=True) -> Counte
     )
 
 
-# Today in Kyiv: its date and when it starts and ends (Unix times). Asked on every
-# article page.
-_day = (0.0, 0.0, "")
+class _KyivDay(NamedTuple):
+    start: float  # Unix times
+    end: float
+    date: str  # timezone.localdate().isoformat()
+    expires: str  # the end as a cookie's Expires attribute
 
 
-def _kyiv_day() -> tuple[float, float, str]:
-    """Today's start, end and ``timezone.localdate().isoformat()``, worked out once a day."""
+# Today in Kyiv. Asked on every article page.
+_day = _KyivDay(0.0, 0.0, "", "")
+
+
+def _kyiv_day() -> _KyivDay:
+    """Today in Kyiv, worked out once a day."""
     global _day
-    if not _day[0] <= time.time() < _day[1]:
+    if not _day.start <= time.time() < _day.end:
         now = timezone.localtime()
         start = now.replace(hour=0, minute=0, second=0, microsecond=0)
         end = (start + datetime.timedelta(days=1, hours=2)).replace(hour=0)  # a DST day too
-        _day = (start.timestamp(), end.timestamp(), now.date().isoformat())
+        _day = _KyivDay(
+            start.timestamp(), end.timestamp(), now.date().isoformat(), http_date(end.timestamp())
+        )
     return _day
 
 
@@ -155,7 +164,7 @@ def view_register(
     not counted. ``buffer=False``: decide only, the caller buffers the view."""
     if is_bot_agent(user_agent):
         return None
-    today = _kyiv_day()[2]
+    today = _kyiv_day().date
     seen = _viewed_today(viewed_cookie, today)
     if article_id in seen:
         return None
@@ -417,10 +426,13 @@ def _flush_redis_batch(client, key: str) -> int:
 
 def viewed_cookie_set(response, value: str, *, secure: bool) -> None:
     """Remember today's viewed articles until the Kyiv midnight."""
+    day = _kyiv_day()
     response.set_cookie(
         VIEWED_COOKIE,
         _viewed_signer().sign(value),
-        expires=datetime.datetime.fromtimestamp(_kyiv_day()[1], tz=datetime.UTC),
+        # Both, as Django sets them from a datetime (which it formats on every call).
+        expires=day.expires,
+        max_age=max(0, int(day.end - time.time()) + 1),
         httponly=True,
         samesite="Lax",
         secure=secure,
