@@ -351,13 +351,6 @@ def _without_csrf_tokens(html: str) -> str:
     return CSRF_INPUT.sub(r"\g<1>" + CSRF_PLACEHOLDER + r"\g<2>", html)
 
 
-def _with_csrf_token(request, html: str) -> str:
-    """The placeholders filled with this visitor's token (one mask for every form)."""
-    if CSRF_PLACEHOLDER in html:
-        html = html.replace(CSRF_PLACEHOLDER, _csrf_token(request))
-    return html
-
-
 def _entry(request, response) -> dict:
     body = CSRF_INPUT_BYTES.sub(rb"\g<1>" + CSRF_PLACEHOLDER.encode() + rb"\g<2>", response.content)
     nonce = getattr(request, "_csp_nonce", None)
@@ -904,26 +897,59 @@ SHARED_READ_VALUES = 2000
 def shared_value(request, name: str, vary_on, compute):
     """``compute()``, or what it gave for the same name and values since content last
     changed (at most ``PAGE_CACHE_TIMEOUT`` ago; computed every time when that is 0).
-    The value is shared by the requests of this process: never change it."""
+    The value is shared by the requests of this process: never change it. Values
+    that are equal (``==``) share it."""
     if timeout() <= 0:
         return compute()
-    digest = hashlib.blake2b(repr(list(vary_on)).encode(), digest_size=12).hexdigest()
     language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
-    key = f"pagecache:shared:{request_generation(request)}:{language}:{name}:{digest}"
+    vary_on = tuple(tuple(value) if isinstance(value, list) else value for value in vary_on)
+    # This process's memory is asked by the values themselves; the shared cache by a
+    # digest of them, worked out only when the memory does not have it.
+    local = (request_generation(request), language, name, vary_on)
     now = time.time()
-    stored = _shared_read.get(key)
+    stored = _shared_read.get(local)
     if stored is None or stored[0] <= now:
+        digest = hashlib.blake2b(repr(vary_on).encode(), digest_size=12).hexdigest()
+        key = f"pagecache:shared:{local[0]}:{language}:{name}:{digest}"
         stored = cache.get(key)  # (expires, value), or None
         if stored is None or stored[0] <= now:
             stored = (now + timeout(), compute())
             cache.set(key, stored, timeout())
-        _remember(_shared_read, key, stored, SHARED_READ_VALUES)  # no longer than in the cache
+        _remember(_shared_read, local, stored, SHARED_READ_VALUES)  # no longer than in the cache
     return stored[1]
+
+
+# What differs from request to request in a shared fragment: the CSRF token, the page
+# a form returns to, this page's address in another language.
+FRAGMENT_SLOT = re.compile(
+    f"({re.escape(CSRF_PLACEHOLDER)}|{re.escape(NEXT_PLACEHOLDER)}|<!--pagecache:translated:[a-z-]+-->)"
+)
+# A stored fragment cut where those go (FRAGMENT_SLOT.split), by its text.
+_fragment_pieces: dict[str, list[str]] = {}
+
+
+def _fragment_filling(request, placeholder: str) -> str:
+    """What a fragment's placeholder stands for on this request, worked out once per
+    request for all its fragments (one CSRF mask for every form of the page)."""
+    filled = request.__dict__.setdefault("_pagecache_filled", {})
+    value = filled.get(placeholder)
+    if value is None:
+        if placeholder == CSRF_PLACEHOLDER:
+            value = _csrf_token(request)
+        elif placeholder == NEXT_PLACEHOLDER:
+            value = escape(request.get_full_path())
+        else:
+            language = TRANSLATED_PLACEHOLDER.fullmatch(placeholder)[1]
+            found = request.resolver_match is not None
+            value = escape(translated_path(request.get_full_path(), language, found=found))
+        filled[placeholder] = value
+    return value
 
 
 def shared_fragment(request, name: str, vary_on, render) -> str:
     """A block of HTML through shared_value: stored with placeholders for the CSRF
-    token and the page a form returns to ("next"), filled in for this request."""
+    token, the page a form returns to ("next") and the language switch's links,
+    filled in for this request."""
 
     def stored():
         html = NEXT_INPUT.sub(
@@ -931,12 +957,14 @@ def shared_fragment(request, name: str, vary_on, render) -> str:
         )
         return TRANSLATED_LINK.sub(r"\g<1><!--pagecache:translated:\g<2>-->\g<3>", html)
 
-    html = _with_csrf_token(request, shared_value(request, f"fragment:{name}", vary_on, stored))
-    if NEXT_PLACEHOLDER in html:
-        html = html.replace(NEXT_PLACEHOLDER, escape(request.get_full_path()))
-    if "<!--pagecache:translated:" in html:
-        path, found = request.get_full_path(), request.resolver_match is not None
-        html = TRANSLATED_PLACEHOLDER.sub(
-            lambda match: escape(translated_path(path, match[1], found=found)), html
-        )
-    return html
+    html = shared_value(request, f"fragment:{name}", vary_on, stored)
+    pieces = _fragment_pieces.get(html)
+    if pieces is None:
+        pieces = FRAGMENT_SLOT.split(html)  # even places: its text; odd: a placeholder
+        _remember(_fragment_pieces, html, pieces, SHARED_READ_VALUES)
+    if len(pieces) == 1:
+        return html
+    return "".join(
+        _fragment_filling(request, piece) if place % 2 else piece
+        for place, piece in enumerate(pieces)
+    )
