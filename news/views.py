@@ -92,13 +92,13 @@ class ArticleDetailView(PageCacheMixin, DetailView):
         context["related"] = related_articles(article, self.related_count, request=self.request)
         context["related_ids"] = [item.pk for item in context["related"]]
         context["is_preview"] = not article.is_public
-        context["json_ld"] = self.json_ld(article)
+        # Absolute, from SITE_URL: the address a search engine should keep, whatever
+        # Host the request had (the canonical link, Open Graph, JSON-LD).
+        context["article_url"] = absolute_url(article.get_absolute_url())
+        context["json_ld"] = self.json_ld(article, context["article_url"])
         return context
 
-    def json_ld(self, article):
-        # Absolute addresses from SITE_URL, as the canonical link and Open Graph give
-        # them: the address a search engine should keep, whatever Host the request had.
-        url = absolute_url(article.get_absolute_url())
+    def json_ld(self, article, url):
         data = {
             "@context": "https://schema.org",
             "@type": "NewsArticle",
