@@ -122,6 +122,7 @@ from polls.services import VOTER_COOKIE
 from portal.links import translated_path
 from portal.middleware import REDIS_OUTAGES
 from portal.redis_cache import RedisCache, close_pushed_counters
+from portal.stored_pages import forget as forget_stored_pages
 
 GENERATION_KEY = "pagecache:generation"
 # Part of every page's key: a new format of the entries (_entry) takes a new number, so
@@ -320,6 +321,9 @@ def _lookup(key: str, current: int | None = None) -> tuple[dict | None, int]:
     generation (pass it if this request has read it already)."""
     if current is None:
         current = generation()
+    backend = caches["default"]
+    if isinstance(backend, RedisCache) and not backend.may_hold_page(key, current, timeout()):
+        return None, current
     entry = cache.get(key)
     if entry is not None and entry["generation"] != current:
         entry = None
@@ -398,6 +402,18 @@ def views_counted_with_the_page(request):
     return count_later
 
 
+def _store(key: str, entry: dict, *, before=()) -> list:
+    """Put a page in the cache; with Redis, after the commands ``before`` (returning
+    their answers) and recorded in ``portal.stored_pages``, in one round trip."""
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        return backend.store_page(key, entry, timeout(), entry["generation"], before=before)
+    if before:  # pragma: no cover - only views_counted_with_the_page sends any, with Redis
+        raise ValueError("commands to send with a page need Redis")
+    backend.set(key, entry, timeout())
+    return []
+
+
 def _count_view(request, response, key, entry) -> None:
     """Count the view ``views_counted_with_the_page`` left for later — with the store
     when there is an entry to store — and fill its count into the page."""
@@ -405,8 +421,7 @@ def _count_view(request, response, key, entry) -> None:
     if response.status_code != 200:
         return  # an error page instead of the article (never stored): not viewed
     if entry is not None:
-        command = view_buffer_command(article_id)
-        pending = cache.set_after(command, key, entry, timeout())
+        pending = _store(key, entry, before=[view_buffer_command(article_id)])[0]
     else:
         pending = view_buffer_add(article_id)
     placeholder = VIEWS_PLACEHOLDER.encode()
@@ -435,7 +450,7 @@ class PageCacheMiddleware:
         if hasattr(request, "_pagecache_view"):
             _count_view(request, response, key, entry)  # and stores the entry
         elif entry is not None:
-            cache.set(key, entry, timeout())
+            _store(key, entry)
         if entry is not None:
             missed_key, _, address, _ = request.META.get(MISS, (None,) * 4)
             if missed_key == key and address in _compiled:
@@ -750,6 +765,7 @@ def _settings_changed(**kwargs) -> None:
     _shared_read.clear()
     if kwargs["setting"] == "CACHES":
         close_pushed_counters()
+        forget_stored_pages()
 
 
 def _compiled_page(environ, address: tuple) -> CompiledPage | None:

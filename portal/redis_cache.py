@@ -20,11 +20,12 @@ import threading
 import time
 
 import redis
-from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient as DjangoRedisCacheClient
 from redis.backoff import NoBackoff
 from redis.retry import Retry
+
+from portal.stored_pages import STREAM, StoredPages, stored_pages
 
 # The key's value plus one, or a fresh one larger than any before it if the key is
 # gone (Redis restarted, say): a value never comes back, so nothing stored under an old
@@ -212,7 +213,7 @@ def _after_fork_in_child() -> None:
 os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
-def round_trip(client: redis.Redis, *commands: tuple) -> list:
+def round_trip(client: redis.Redis, *commands: tuple, raise_errors: bool = True) -> list:
     """Send ``commands`` in one write on the connection of ``client`` (a
     ``single_connection_client``) and return their replies, as a pipeline would.
 
@@ -224,7 +225,7 @@ def round_trip(client: redis.Redis, *commands: tuple) -> list:
     again and the commands sent once more; a reply that does not come in time raises
     ``redis.TimeoutError`` with nothing sent again (a HINCRBY may have been applied).
     A command's error reply is raised after every reply has been read, so the
-    connection stays in step."""
+    connection stays in step (``raise_errors=False``: returned in its place)."""
     connection = client.connection
     packed = b"".join(connection.pack_commands(commands))  # one system call
     try:
@@ -236,7 +237,7 @@ def round_trip(client: redis.Redis, *commands: tuple) -> list:
         first = _reply(connection)
     replies = [first, *(_reply(connection) for _ in commands[1:])]
     for reply in replies:
-        if isinstance(reply, redis.ResponseError):
+        if raise_errors and isinstance(reply, redis.ResponseError):
             raise reply
     return replies
 
@@ -302,12 +303,39 @@ class RedisCache(DjangoRedisCache):
         self._class = RedisCacheClient
         self._pushed_counters = {}
 
-    def set_after(self, command: tuple, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        """Run ``command`` (a Redis command and its arguments, on keys of its own), then
-        ``set(key, value, timeout)``, in one round trip; return the command's answer."""
-        key = self.make_and_validate_key(key, version=version)
-        store = self._cache.set_command(key, value, self.get_backend_timeout(timeout))
-        return round_trip(self._cache.get_client(key, write=True), command, store)[0]
+    def store_page(self, key, page, timeout, generation: int, *, before=()) -> list:
+        """``set(key, page, timeout)``, recorded in ``portal.stored_pages`` for every
+        process, after the commands ``before`` (Redis commands on keys of their own), all in
+        one round trip; returns the answers of ``before``."""
+        full_key = self.make_and_validate_key(key)
+        timeout = self.get_backend_timeout(timeout)
+        pages = self.stored_pages()
+        commands = [
+            *before,
+            self._cache.set_command(full_key, page, timeout),
+            pages.record_command(key, generation, timeout or 0),
+        ]
+        client = self._cache.get_client(full_key, write=True)
+        *replies, record = round_trip(client, *commands, raise_errors=False)
+        for reply in replies:
+            if isinstance(reply, redis.ResponseError):
+                raise reply
+        # A record refused leaves the page to be rendered again by the other processes.
+        if not isinstance(record, redis.ResponseError):
+            pages.stored(key, generation, record)  # known here at once
+        return replies[: len(before)]
+
+    def may_hold_page(self, key, generation: int, lifetime: int) -> bool:
+        """False when no page of ``generation`` is stored under ``key`` (see
+        ``portal.stored_pages``): a look-up that would only miss."""
+        client = self._cache.get_client(key, write=True)  # the stream is on the primary
+        return self.stored_pages().may_hold(client, key, generation, lifetime)
+
+    def stored_pages(self) -> StoredPages:
+        stream = getattr(self, "_stored_pages_stream", None)
+        if stream is None:
+            stream = self._stored_pages_stream = self.make_key(STREAM)
+        return stored_pages(self._servers[0], stream)
 
     def pushed_counter(self, key: str) -> PushedCounter:
         """The counter under ``key``, on the first (primary) server: one per process,

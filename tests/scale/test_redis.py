@@ -1,6 +1,7 @@
 """REDIS_URL (issue #6): the page cache, the view buffer and the task queue on
 the real Redis at 127.0.0.1:6379 (database 14, emptied around each test)."""
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -166,8 +167,9 @@ def test_a_hit_answered_before_django_counts_in_redis(on_redis, article):
 
 def test_a_first_view_is_counted_in_the_round_trip_that_stores_its_page(on_redis, article):
     """portal.pagecache.views_counted_with_the_page: the HINCRBY goes with the page's
-    SET; the reader still sees the exact count, their own view in it, and the page is
-    stored for the next reader, who is counted too."""
+    SET, and the look-up that could only miss is not sent (portal.stored_pages); the
+    reader still sees the exact count, their own view in it, and the page is stored for
+    the next reader, who is counted too."""
     from redis.connection import Connection
 
     from tests.conftest import make_article
@@ -196,8 +198,9 @@ def test_a_first_view_is_counted_in_the_round_trip_that_stores_its_page(on_redis
     assert "Переглядів: </span>8</span>" in first.content.decode()
     assert int(first["Content-Length"]) == len(first.content)
     assert int(on_redis.hget(REDIS_PENDING_KEY, str(article.pk))) == 3
-    # The page-cache miss, then the view counted and the page stored together.
-    assert len(sent) == 2, sent
+    # No look-up (no process recorded this page: portal.stored_pages), then the view
+    # counted and the page stored together.
+    assert len(sent) == 1, sent
     second = front_reader().get(article.get_absolute_url())
     assert before_django(second)
     assert "Переглядів: </span>9</span>" in second.content.decode()
@@ -466,3 +469,74 @@ def test_a_counter_whose_messages_stopped_reads_the_value_within_seconds(on_redi
     assert counter.value() == start  # from memory
     time.sleep(0.3)
     assert counter.value() == start + 1
+
+
+@contextlib.contextmanager
+def page_lookups():
+    """The look-ups of pages this process sends to Redis, as sent."""
+    from redis.connection import Connection
+
+    sent = []
+    original = Connection.send_packed_command
+
+    def counted_send(connection, command, check_health=True):
+        packed = b"".join(command) if isinstance(command, list) else command
+        if b"\r\nGET\r\n" in packed and b"pagecache:page:" in packed:
+            sent.append(packed)
+        return original(connection, command, check_health)
+
+    Connection.send_packed_command = counted_send
+    try:
+        yield sent
+    finally:
+        Connection.send_packed_command = original
+
+
+def test_a_page_another_process_stored_is_read_from_redis_not_rendered(on_redis, article):
+    """portal.stored_pages: what another process stored is known from the stream, so the
+    page is looked up and served from Redis."""
+    from portal.stored_pages import forget
+    from tests.scale.test_pagecache import before_django
+    from tests.scale.test_pagecache import reader as front_reader
+
+    url = article.get_absolute_url()
+    front_reader().get(url)  # rendered, stored and recorded
+    forget()  # this process now learns of it from the stream, as any other would
+    with page_lookups() as sent:
+        page = front_reader().get(url)
+    assert len(sent) == 1
+    assert before_django(page)
+
+
+def test_a_page_of_an_older_generation_is_not_looked_up(on_redis, article):
+    """The page recorded was built before the last save: Redis holds nothing to serve."""
+    from tests.scale.test_pagecache import before_django
+    from tests.scale.test_pagecache import reader as front_reader
+
+    url = article.get_absolute_url()
+    front_reader().get(url)
+    article.title = "Змінено розклад руху маршруток"
+    article.save()
+    with page_lookups() as sent:
+        page = front_reader().get(url)
+    assert sent == []
+    assert not before_django(page) and article.title in page.content.decode()
+
+
+def test_pages_are_looked_up_and_stored_while_the_stream_cannot_be_read(on_redis, article):
+    """Any doubt about what Redis holds means asking it, as before portal.stored_pages."""
+    from django.core.cache import cache
+
+    from portal.stored_pages import STREAM, forget
+    from tests.scale.test_pagecache import before_django
+    from tests.scale.test_pagecache import reader as front_reader
+
+    on_redis.set(cache.make_key(STREAM), "not a stream")  # XREAD and XADD refused
+    forget()
+    url = article.get_absolute_url()
+    with page_lookups() as sent:
+        first = front_reader().get(url)
+        second = front_reader().get(url)
+    assert first.status_code == 200 and not before_django(first)
+    assert len(sent) == 2
+    assert before_django(second)
