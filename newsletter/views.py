@@ -14,18 +14,22 @@ def signup(request):
     """The signup form (also in every page's sidebar). The answer is the same
     for a new, pending or confirmed address."""
     if request.method == "GET":
-        return render(request, "newsletter/signup.html", {"form": SignupForm()})
+        return _signup_page(request, SignupForm())
     form = SignupForm(request.POST)
     if not form.is_valid():
-        return render(request, "newsletter/signup.html", {"form": form}, status=400)
+        return _signup_page(request, form, status=400)
     if not form.is_bot():
         try:
             services.subscription_request(email=form.cleaned_data["email"], ip=client_ip(request))
         except services.SignupRefused:
-            return render(
-                request, "newsletter/signup.html", {"form": form, "refused": True}, status=429
-            )
+            return _signup_page(request, form, refused=True, status=429)
     return redirect("newsletter:signed_up")
+
+
+def _signup_page(request, form, *, refused=False, status=200):
+    # The page is the signup form: no sidebar, whose box would repeat it.
+    context = {"form": form, "refused": refused, "hide_sidebar": True}
+    return render(request, "newsletter/signup.html", context, status=status)
 
 
 def signed_up(request):

@@ -17,5 +17,6 @@ def site(request):
         "SITE_URL": settings.SITE_URL,
         "search_scope": None,  # the searches set it: their header shows the query
         "hide_sidebar_signup": False,  # the newsletter's own pages set it
+        "hide_sidebar": False,  # the signup page sets it: it is the signup form
         "is_voter": VOTER_COOKIE in request.COOKIES,  # their sidebar shows their poll
     }
