@@ -75,6 +75,12 @@ Per-visitor parts of a cached page
       flush that adds views bumps the generation, so a stored flushed count is
       never older than the last flush. On a miss with Redis, the view is counted
       in the round trip that stores the page (``views_counted_with_the_page``).
+
+Look-ups that could only miss
+    With Redis, every page stored is recorded in a stream that each process reads
+    (``portal.stored_pages``): a page no process recorded in the current generation is
+    not looked up, and the first reader of an article costs one round trip to Redis,
+    not two.
 """
 
 import base64
