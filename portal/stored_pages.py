@@ -12,8 +12,9 @@ been had both asked a moment earlier.
 
 Nothing here can serve a wrong page: a wrong "no" renders a page that was there, a
 wrong "maybe" asks Redis as before. So every doubt is a "maybe": a process that has not
-read the stream yet, an error reading it, a read more than a page's lifetime ago (the
-stream drops older entries) starts again from the stream's beginning.
+read the stream up to its end yet (it starts a page's lifetime back, and reads
+``READ_COUNT`` entries at a time), an error reading it. A read more than a page's
+lifetime after the last starts over (the stream drops older entries).
 """
 
 import os
@@ -24,6 +25,9 @@ import redis
 
 STREAM = "pagecache:stored"  # under the cache's key prefix
 SYNC_SECONDS = 0.1
+# Entries read at a time: a process that starts, or comes back after a page's lifetime,
+# catches up in parts (a few milliseconds each) rather than in one long read.
+READ_COUNT = 2000
 # More pages than this stored within a page's lifetime, and the process stops keeping
 # track (and asks Redis) rather than grow its memory.
 KEYS_KEPT = 500_000
@@ -39,6 +43,7 @@ class StoredPages:
         self.lock = threading.Lock()
         self.known: dict[str, tuple[int, int]] = {}
         self.position = None  # the last entry read; None: nothing known, ask Redis
+        self.caught_up = False  # the last read reached the stream's end
         self.newest_ms = 0  # the newest entry's time (Redis's clock)
         self.read_at = float("-inf")  # time.monotonic() of the last read
 
@@ -58,12 +63,13 @@ class StoredPages:
     def may_hold(self, client: redis.Redis, key: str, generation: int, lifetime: int) -> bool:
         """False when Redis surely holds no page of ``generation`` under ``key``."""
         now = time.monotonic()
-        if now - self.read_at >= SYNC_SECONDS and self.lock.acquire(blocking=False):
+        due = not self.caught_up or now - self.read_at >= SYNC_SECONDS
+        if due and self.lock.acquire(blocking=False):
             try:  # one thread reads; the others go on with what is known
                 self._read(client, now, lifetime)
             finally:
                 self.lock.release()
-        if self.position is None:
+        if self.position is None or not self.caught_up:
             return True
         found = self.known.get(key)
         return (
@@ -75,19 +81,23 @@ class StoredPages:
     def _read(self, client: redis.Redis, now: float, lifetime: int) -> None:
         from portal.redis_cache import round_trip
 
-        # Entries older than a page's lifetime may be gone from the stream unread.
+        # Entries older than a page's lifetime may be gone from the stream unread; those
+        # that are not, record pages gone from Redis. An entry's id is its time.
         start_over = self.position is None or now - self.read_at > lifetime
-        position = "0-0" if start_over else self.position
+        lifetime_ago = f"{int((time.time() - lifetime) * 1000)}-0"
+        position = lifetime_ago if start_over else self.position
         try:
             reply = round_trip(
-                client, ("XREAD", "COUNT", KEYS_KEPT, "STREAMS", self.stream, position)
+                client, ("XREAD", "COUNT", READ_COUNT, "STREAMS", self.stream, position)
             )
         except (redis.RedisError, OSError):
-            self.position, self.known, self.read_at = None, {}, now
+            self.position, self.known, self.read_at, self.caught_up = None, {}, now, False
             return
         known = {} if start_over else self.known
         streams = reply[0] or {}  # RESP3 answers a map, RESP2 pairs
+        read = 0
         for _, entries in streams.items() if isinstance(streams, dict) else streams:
+            read += len(entries)
             for entry_id, fields in entries:
                 values = dict(zip(fields[::2], fields[1::2], strict=True))
                 key = values[b"k"].decode()
@@ -100,9 +110,10 @@ class StoredPages:
         while known and known[next(iter(known))][1] <= oldest_kept:
             del known[next(iter(known))]
         if len(known) > KEYS_KEPT:
-            self.position, self.known, self.read_at = None, {}, now
+            self.position, self.known, self.read_at, self.caught_up = None, {}, now, False
             return
         self.known, self.position, self.read_at = known, position, now
+        self.caught_up = read < READ_COUNT
 
 
 def _milliseconds(entry_id: bytes) -> int:

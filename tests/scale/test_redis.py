@@ -540,3 +540,32 @@ def test_pages_are_looked_up_and_stored_while_the_stream_cannot_be_read(on_redis
     assert first.status_code == 200 and not before_django(first)
     assert len(sent) == 2
     assert before_django(second)
+
+
+def test_a_long_stream_is_read_in_parts_and_pages_looked_up_until_its_end(
+    on_redis, article, monkeypatch
+):
+    """A process that starts while many pages are recorded reads a part per request
+    (each a few milliseconds, not one long stall) and asks Redis until it has read all."""
+    from django.core.cache import cache
+
+    from portal import stored_pages
+    from tests.scale.test_pagecache import before_django
+    from tests.scale.test_pagecache import reader as front_reader
+
+    monkeypatch.setattr(stored_pages, "READ_COUNT", 5)
+    for number in range(12):  # pages another process stored
+        on_redis.xadd(cache.make_key(stored_pages.STREAM), {"k": f"elsewhere:{number}", "g": 1})
+    stored_pages.forget()
+    url = article.get_absolute_url()
+    with page_lookups() as sent:
+        front_reader().get(url)  # read 5 of 12: the page is looked up
+        front_reader().get("/news/")  # read 10 of 12
+    assert len(sent) == 2
+    article.title = "Оновлено розклад прийому громадян"
+    article.save()  # a new generation: no page of it recorded anywhere
+    with page_lookups() as sent:
+        front_reader().get("/")  # read all 12: caught up; the home page is not looked up
+        page = front_reader().get(url)
+    assert sent == []
+    assert not before_django(page) and article.title in page.content.decode()
