@@ -302,6 +302,7 @@ class RedisCache(DjangoRedisCache):
         super().__init__(server, params)
         self._class = RedisCacheClient
         self._pushed_counters = {}
+        self._stored_pages_stream = self.make_key(STREAM)
 
     def store_page(self, key, page, timeout, generation: int, *, before=()) -> list:
         """``set(key, page, timeout)``, recorded in ``portal.stored_pages`` for every
@@ -332,10 +333,7 @@ class RedisCache(DjangoRedisCache):
         return self.stored_pages().may_hold(client, key, generation, lifetime)
 
     def stored_pages(self) -> StoredPages:
-        stream = getattr(self, "_stored_pages_stream", None)
-        if stream is None:
-            stream = self._stored_pages_stream = self.make_key(STREAM)
-        return stored_pages(self._servers[0], stream)
+        return stored_pages(self._servers[0], self._stored_pages_stream)
 
     def pushed_counter(self, key: str) -> PushedCounter:
         """The counter under ``key``, on the first (primary) server: one per process,

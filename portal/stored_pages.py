@@ -79,7 +79,7 @@ class StoredPages:
         )
 
     def _read(self, client: redis.Redis, now: float, lifetime: int) -> None:
-        from portal.redis_cache import round_trip
+        from portal.redis_cache import round_trip  # which imports this module
 
         # Entries older than a page's lifetime may be gone from the stream unread; those
         # that are not, record pages gone from Redis. An entry's id is its time.

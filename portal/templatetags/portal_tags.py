@@ -87,6 +87,14 @@ class SharedLayoutNode(SharedFragmentNode):
     def __init__(self, nodelist, name, vary_on, unless):
         super().__init__(nodelist, name, vary_on, unless)
         self.blocks = [node for node in nodelist if isinstance(node, BlockNode)]
+        # A block inside another tag of the layout would be kept in the shared part:
+        # one page's block shown on every page that shares it.
+        own = {id(inner) for block in self.blocks for inner in block.get_nodes_by_type(BlockNode)}
+        for block in nodelist.get_nodes_by_type(BlockNode):
+            if id(block) not in own:
+                raise template.TemplateSyntaxError(
+                    f"{{% block {block.name} %}} must be directly inside {{% shared_layout %}}"
+                )
         self.found_by_type = {}
 
     def get_nodes_by_type(self, nodetype):
@@ -148,7 +156,7 @@ def shared_layout(parser, token):
 
     ``shared_fragment`` for a page's layout: what lies between the ``{% block %}``
     tags directly inside it is kept as one shared part, and each page renders only
-    its blocks. A tag that sets a variable for the blocks
-    (``{% get_current_language as … %}``) goes before it: inside, it runs only when
-    the layout is rendered."""
+    its blocks (a block inside another of its tags is refused). A tag that sets a
+    variable for the blocks (``{% get_current_language as … %}``) goes before it:
+    inside, it runs only when the layout is rendered."""
     return _shared(parser, token, SharedLayoutNode)

@@ -162,3 +162,22 @@ class TestSharedLayout:
             .render({})
         )
         assert html == "<b>A</b>"
+
+    def test_a_block_inside_another_tag_of_the_layout_is_refused(self):
+        """It would be kept in the shared part: one page's block on every page."""
+        from django.template import TemplateSyntaxError, engines
+
+        with pytest.raises(TemplateSyntaxError, match="block sidebar"):
+            engines["django"].from_string(
+                "{% load portal_tags %}{% shared_layout 'x' %}{% if a %}"
+                "{% block sidebar %}S{% endblock %}{% endif %}{% endshared_layout %}"
+            )
+
+    def test_a_block_inside_a_block_of_the_layout_stays_the_pages_own(self):
+        from django.template import engines
+
+        layout = engines["django"].from_string(
+            "{% load portal_tags %}{% shared_layout 'x' %}<b>{% block a %}"
+            "{% block inner %}I{% endblock %}{% endblock %}</b>{% endshared_layout %}"
+        )
+        assert layout.render({}) == "<b>I</b>"
